@@ -1,0 +1,124 @@
+"""
+### NetSuite → Shopify cancel sync
+
+Sales orders canceled in NetSuite (status **C**, or **H** closed with nothing shipped) whose
+`lastmodifieddate` falls in the run's window are cancelled in Shopify, with the refund
+behaviour the merchant chose.
+
+| Variable | default | meaning |
+|---|---|---|
+| `netsuite_shopify_cancel_enabled` | `false` | "If an order is canceled in NetSuite, cancel it in Shopify". Off: report only. |
+| `netsuite_shopify_prevent_refund` | `false` | "Prevent Shopify from refunding paid orders when cancelling". |
+| `netsuite_shopify_link_field` | `custbody_fa_channel_order` | NetSuite body field holding the Shopify order id. |
+| `netsuite_shopify_cancel_reason` | `OTHER` | Shopify cancel reason. |
+| `netsuite_shopify_restock` / `netsuite_shopify_notify_customer` | `false` | Passed to `orderCancel`. |
+| `netsuite_shopify_window_overlap_minutes` | `15` | Widens each scheduled window backwards (NetSuite time zone). |
+| `netsuite_shopify_manual_lookback_hours` | `24` | Window of a manual run without a window or logical date. |
+
+Params of a manual run: `window_start` / `window_end` (ISO 8601), `dry_run` (plan only),
+`netsuite_order_ids` (re-sync just these internal ids).
+
+Tasks: resolve the run's settings → extract from NetSuite (SuiteQL) → compare each batch of
+≤250 with Shopify → cancel (re-checking each order first) → report. A failed order fails its
+batch after every other order was handled; the retry re-checks before acting.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, TriggerRule, dag, task
+
+DAG_ID = "netsuite_shopify_cancel_sync"
+POOL = "netsuite_shopify"
+INTERVAL_MINUTES = int(os.environ.get("NETSUITE_SHOPIFY_SYNC_INTERVAL_MINUTES", "15"))
+RETRY_DELAY_SECONDS = int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS", "30"))
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule=timedelta(minutes=INTERVAL_MINUTES),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["netsuite", "shopify", "orders", "cancellation"],
+    doc_md=__doc__,
+    default_args={
+        "retries": 3,
+        "retry_delay": timedelta(seconds=RETRY_DELAY_SECONDS),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=15),
+        "pool": POOL,
+    },
+    params={
+        "window_start": Param(None, type=["null", "string"], description="ISO 8601; overrides the data interval"),
+        "window_end": Param(None, type=["null", "string"], description="ISO 8601; overrides the data interval"),
+        "dry_run": Param(False, type="boolean", description="Plan only: report what would be cancelled"),
+        "netsuite_order_ids": Param(
+            None, type=["null", "string", "array"], description="NetSuite internal ids to re-sync (ignores the window)"
+        ),
+    },
+)
+def netsuite_shopify_cancel_sync():
+    @task
+    def resolve_run(params=None, data_interval_start=None, data_interval_end=None) -> dict:
+        from airflow.sdk import Variable
+
+        from include.cancel_sync import tasks
+
+        return tasks.resolve_run(
+            lambda name, default: Variable.get(name, default=default),
+            dict(params or {}),
+            data_interval_start,
+            data_interval_end,
+            pendulum.now("UTC"),
+        )
+
+    @task
+    def extract_canceled_orders(run: dict, ti=None) -> list:
+        from include.cancel_sync import tasks
+        from include.cancel_sync.hooks.netsuite import NetSuiteHook
+
+        batches = tasks.extract(NetSuiteHook().get_client(), run)
+        ti.xcom_push(key="batch_count", value=len(batches))
+        return batches
+
+    @task
+    def compare_with_shopify(run: dict, batch: list) -> list:
+        from include.cancel_sync import tasks
+        from include.cancel_sync.hooks.shopify import ShopifyHook
+
+        return tasks.compare(ShopifyHook().get_client(), run, batch)
+
+    @task
+    def cancel_in_shopify(run: dict, decisions: list, ti=None) -> dict:
+        from include.cancel_sync import tasks
+        from include.cancel_sync.hooks.shopify import ShopifyHook
+
+        outcomes = tasks.cancel(ShopifyHook().get_client(), run, decisions)
+        ti.xcom_push(key="outcomes", value=outcomes)  # kept even when the batch fails below
+        tasks.raise_if_failed(outcomes)
+        return {"orders": len(outcomes)}
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    def report(run: dict, ti=None) -> dict:
+        from include.cancel_sync import tasks
+
+        expected = ti.xcom_pull(task_ids="extract_canceled_orders", key="batch_count")
+        if expected is None:
+            raise tasks.SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
+        outcome_batches = ti.xcom_pull(task_ids="cancel_in_shopify", key="outcomes", map_indexes=range(expected))
+        result = tasks.report(run, outcome_batches if expected else [], expected)
+        tasks.fail_run_if_incomplete(result)
+        return result
+
+    run = resolve_run()
+    batches = extract_canceled_orders(run)
+    decisions = compare_with_shopify.partial(run=run).expand(batch=batches)
+    cancelled = cancel_in_shopify.partial(run=run).expand(decisions=decisions)
+    cancelled >> report(run)
+
+
+netsuite_shopify_cancel_sync()

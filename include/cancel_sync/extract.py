@@ -1,0 +1,97 @@
+"""Extract: canceled NetSuite sales orders → compact records in batches for XCom."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from include.cancel_sync.links import parse_shopify_link
+from include.cancel_sync.netsuite_client import MAX_ROWS_PER_QUERY, NetSuiteClient
+from include.cancel_sync.netsuite_query import canceled_orders_count_query, canceled_orders_query
+from include.cancel_sync.settings import SyncSettings
+from include.cancel_sync.window import Window
+
+log = logging.getLogger(__name__)
+
+SHOPIFY_BATCH_SIZE = 250  # nodes(ids:) takes at most 250 ids
+MAX_MAPPED_BATCHES = 1000  # below Airflow's max_map_length (1024)
+_IDS_PER_QUERY = 900  # keeps IN lists short
+
+
+def extract_canceled_orders(
+    client: NetSuiteClient, settings: SyncSettings, window: Window | None
+) -> list[dict[str, Any]]:
+    """Every qualifying order once, ordered by NetSuite id, with its Shopify link parsed."""
+    seen: dict[int, dict[str, Any]] = {}
+    for row in _rows(client, settings, window):
+        record = _record(row)
+        seen[record["id"]] = record  # the overlap and window splits may repeat an order
+    records = [seen[key] for key in sorted(seen)]
+    _flag_duplicate_links(records)
+    return records
+
+
+def _rows(client: NetSuiteClient, settings: SyncSettings, window: Window | None) -> Iterator[dict[str, Any]]:
+    if settings.order_ids:
+        ids = settings.order_ids
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            yield from client.rows(
+                canceled_orders_query(settings.link_field, None, ids[start : start + _IDS_PER_QUERY])
+            )
+        return
+    yield from _rows_in_window(client, settings.link_field, window)
+
+
+def _rows_in_window(client: NetSuiteClient, link_field: str, window: Window) -> Iterator[dict[str, Any]]:
+    # NetSuite serves at most 100,000 rows per query: split the window until each part fits.
+    count = int(client.scalar(canceled_orders_count_query(link_field, window), "total") or 0)
+    if count == 0:
+        return
+    if count > MAX_ROWS_PER_QUERY and (window.end - window.start).total_seconds() > 1:
+        first, second = window.split()
+        log.info("Window %s..%s holds %d orders; splitting it", window.start, window.end, count)
+        yield from _rows_in_window(client, link_field, first)
+        yield from _rows_in_window(client, link_field, second)
+        return
+    yield from client.rows(canceled_orders_query(link_field, window))
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
+    link = parse_shopify_link(row.get("shopify_link"))
+    record = {
+        "id": int(row["id"]),
+        "tranid": row.get("tranid", ""),
+        "status": str(row.get("status", "")).rpartition(":")[2],
+        "modified": row.get("lastmodified"),
+        "gid": link.gid,
+    }
+    if link.problem:
+        record["problem"] = link.problem
+    return record
+
+
+def _flag_duplicate_links(records: list[dict[str, Any]]) -> None:
+    counts = Counter(record["gid"] for record in records if record["gid"])
+    by_gid: dict[str, list[str]] = {}
+    for record in records:
+        if record["gid"] and counts[record["gid"]] > 1:
+            by_gid.setdefault(record["gid"], []).append(record["tranid"] or str(record["id"]))
+    for record in records:
+        others = by_gid.get(record["gid"] or "")
+        if others:
+            record["problem"] = (
+                f"Shopify order {record['gid']} is linked from several NetSuite orders: {', '.join(others)}"
+            )
+            record["duplicate"] = True
+
+
+def make_batches(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Batches of 250, grown (in multiples of 250) when there would be more than Airflow can map."""
+    if not records:
+        return []
+    size = SHOPIFY_BATCH_SIZE
+    while -(-len(records) // size) > MAX_MAPPED_BATCHES:
+        size += SHOPIFY_BATCH_SIZE
+    return [records[start : start + size] for start in range(0, len(records), size)]

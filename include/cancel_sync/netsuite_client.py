@@ -1,0 +1,142 @@
+"""SuiteQL over REST with retries, bounded parallel paging and NetSuite's limits."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from include.cancel_sync.errors import NetSuiteError, TransientError
+
+SUITEQL_PATH = "/services/rest/query/v1/suiteql"
+MAX_PAGE_SIZE = 1000
+MAX_ROWS_PER_QUERY = 100_000
+MAX_UNAUTHORIZED_RETRIES = 2
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+
+
+class _Unauthorized(TransientError):
+    def __init__(self, error: NetSuiteError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class NetSuiteClient:
+    """`session_factory` makes a signed requests.Session; each worker thread gets its own."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], requests.Session],
+        base_url: str,
+        page_size: int = MAX_PAGE_SIZE,
+        max_concurrency: int = 2,
+        max_attempts: int = 6,
+        backoff_max: float = 30.0,
+        timeout: tuple[float, float] = (10.0, 300.0),
+        verify: bool | str = True,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be within 1..{MAX_PAGE_SIZE}")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
+        self.url = base_url.rstrip("/") + SUITEQL_PATH
+        self.page_size = page_size
+        self.max_concurrency = max_concurrency
+        self.timeout = timeout
+        self.verify = verify
+        self._session_factory = session_factory
+        self._local = threading.local()
+        self._retrying = Retrying(
+            retry=retry_if_exception_type(TransientError),
+            stop=stop_after_attempt(max_attempts),
+            wait=wait_exponential_jitter(initial=0.5, max=backoff_max),
+            reraise=True,
+        )
+        self.requests_sent = 0
+        self.retries = 0
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self._session_factory()
+        return session
+
+    def fetch_page(self, query: str, offset: int) -> dict[str, Any]:
+        unauthorized = 0
+        for attempt in self._retrying:
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:
+                    self.retries += 1
+                try:
+                    return self._post(query, offset)
+                except _Unauthorized as exc:
+                    # An overloaded account can answer 401; bad credentials answer it every time.
+                    unauthorized += 1
+                    if unauthorized > MAX_UNAUTHORIZED_RETRIES:
+                        raise exc.error from None
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post(self, query: str, offset: int) -> dict[str, Any]:
+        self.requests_sent += 1
+        try:
+            response = self._session().post(
+                self.url,
+                params={"limit": self.page_size, "offset": offset},
+                json={"q": query},
+                headers={"Prefer": "transient", "Content-Type": "application/json", "Accept": "application/json"},
+                timeout=self.timeout,
+                verify=self.verify,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise TransientError(f"NetSuite connection failed: {type(exc).__name__}") from None
+        if response.status_code in _RETRY_STATUSES:
+            raise TransientError(f"NetSuite answered HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise TransientError(f"NetSuite sent an unreadable reply (HTTP {response.status_code})") from None
+        if response.status_code == 401:
+            raise _Unauthorized(_netsuite_error(401, body))
+        if response.status_code != 200:
+            raise _netsuite_error(response.status_code, body)
+        if not isinstance(body, dict) or "items" not in body:
+            raise TransientError("NetSuite reply has no items")
+        return body
+
+    def rows(self, query: str) -> Iterator[dict[str, Any]]:
+        """Every row of `query` (which needs a unique ORDER BY), pages fetched in parallel, yielded in order."""
+        first = self.fetch_page(query, 0)
+        yield from first["items"]
+        total = int(first.get("totalResults", len(first["items"])))
+        if total > MAX_ROWS_PER_QUERY:
+            raise NetSuiteError(
+                400, "TOO_MANY_ROWS", f"query matches {total} rows; split it below {MAX_ROWS_PER_QUERY}"
+            )
+        offsets = range(self.page_size, total, self.page_size)
+        if not offsets:
+            return
+        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="suiteql") as pool:
+            # Submit lazily so at most max_concurrency pages are held in memory.
+            pending = []
+            for offset in offsets:
+                pending.append(pool.submit(self.fetch_page, query, offset))
+                if len(pending) >= self.max_concurrency:
+                    yield from pending.pop(0).result()["items"]
+            for future in pending:
+                yield from future.result()["items"]
+
+    def scalar(self, query: str, column: str) -> str | None:
+        items = self.fetch_page(query, 0)["items"]
+        return items[0].get(column) if items else None
+
+
+def _netsuite_error(status: int, body: Any) -> NetSuiteError:
+    details = body.get("o:errorDetails") if isinstance(body, dict) else None
+    if details:
+        return NetSuiteError(status, details[0].get("o:errorCode", "UNKNOWN"), details[0].get("detail", ""))
+    return NetSuiteError(status, "UNKNOWN", str(body)[:300])

@@ -1,0 +1,127 @@
+"""Run settings: the merchant's toggles (Airflow Variables) and the run's params, validated.
+
+Everything that decides whether money moves is parsed strictly: a value we cannot
+read fails the run with the Variable's name rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CANCEL_ENABLED_VARIABLE = "netsuite_shopify_cancel_enabled"
+PREVENT_REFUND_VARIABLE = "netsuite_shopify_prevent_refund"
+LINK_FIELD_VARIABLE = "netsuite_shopify_link_field"
+REASON_VARIABLE = "netsuite_shopify_cancel_reason"
+RESTOCK_VARIABLE = "netsuite_shopify_restock"
+NOTIFY_VARIABLE = "netsuite_shopify_notify_customer"
+OVERLAP_VARIABLE = "netsuite_shopify_window_overlap_minutes"
+LOOKBACK_VARIABLE = "netsuite_shopify_manual_lookback_hours"
+
+CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF")
+_TRUE = {"true", "1", "yes", "y", "on"}
+_FALSE = {"false", "0", "no", "n", "off"}
+_LINK_FIELD = re.compile(r"^custbody_[a-z0-9_]{1,90}$")
+
+
+class SettingsError(ValueError):
+    """A Variable or param holds a value the sync refuses to guess about."""
+
+
+def parse_bool(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false (also accepted: 1/0, yes/no), got {raw!r}")
+
+
+def parse_int(name: str, raw: Any, minimum: int, maximum: int) -> int:
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def parse_link_field(name: str, raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if not _LINK_FIELD.match(text):
+        raise SettingsError(f"{name} must be a NetSuite body field id like custbody_fa_channel_order, got {raw!r}")
+    return text
+
+
+def parse_reason(name: str, raw: Any) -> str:
+    text = str(raw).strip().upper()
+    if text not in CANCEL_REASONS:
+        raise SettingsError(f"{name} must be one of {', '.join(CANCEL_REASONS)}, got {raw!r}")
+    return text
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    cancel_enabled: bool = False
+    prevent_refund: bool = False
+    link_field: str = "custbody_fa_channel_order"
+    reason: str = "OTHER"
+    restock: bool = False
+    notify_customer: bool = False
+    overlap_minutes: int = 15
+    manual_lookback_hours: int = 24
+    dry_run: bool = False
+    order_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def may_cancel(self) -> bool:
+        return self.cancel_enabled and not self.dry_run
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["order_ids"] = list(self.order_ids)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SyncSettings:
+        return cls(**{**data, "order_ids": tuple(data.get("order_ids", ()))})
+
+
+# (Variable, default, parser) for every setting kept in Variables.
+_VARIABLES: dict[str, tuple[str, Any, Callable[[str, Any], Any]]] = {
+    "cancel_enabled": (CANCEL_ENABLED_VARIABLE, "false", parse_bool),
+    "prevent_refund": (PREVENT_REFUND_VARIABLE, "false", parse_bool),
+    "link_field": (LINK_FIELD_VARIABLE, "custbody_fa_channel_order", parse_link_field),
+    "reason": (REASON_VARIABLE, "OTHER", parse_reason),
+    "restock": (RESTOCK_VARIABLE, "false", parse_bool),
+    "notify_customer": (NOTIFY_VARIABLE, "false", parse_bool),
+    "overlap_minutes": (OVERLAP_VARIABLE, "15", lambda n, v: parse_int(n, v, 0, 24 * 60)),
+    "manual_lookback_hours": (LOOKBACK_VARIABLE, "24", lambda n, v: parse_int(n, v, 1, 24 * 366)),
+}
+
+
+def load_settings(get_variable: Callable[[str, Any], Any], params: Mapping[str, Any]) -> SyncSettings:
+    """Read the Variables through `get_variable(name, default)` and merge the run's params."""
+    values = {key: parser(name, get_variable(name, default)) for key, (name, default, parser) in _VARIABLES.items()}
+    values["dry_run"] = parse_bool("param dry_run", params.get("dry_run") or False)
+    values["order_ids"] = parse_order_ids(params.get("netsuite_order_ids"))
+    return SyncSettings(**values)
+
+
+def parse_order_ids(raw: Any) -> tuple[int, ...]:
+    """Accept a list or a comma/space separated string of NetSuite internal ids."""
+    if raw in (None, "", []):
+        return ()
+    items = raw if isinstance(raw, list | tuple) else re.split(r"[\s,]+", str(raw).strip())
+    ids = []
+    for item in items:
+        text = str(item).strip()
+        if not text.isdigit() or int(text) <= 0:
+            raise SettingsError(f"param netsuite_order_ids must hold positive NetSuite internal ids, got {item!r}")
+        ids.append(int(text))
+    return tuple(dict.fromkeys(ids))
