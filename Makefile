@@ -1,0 +1,60 @@
+# Everything a newcomer needs: `make demo` shows the sync, `make test` proves it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export PYTHONPATH := $(CURDIR)
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install demo test lint format airflow airflow-settings sandboxes bench clean lock
+
+install: $(VENV)/.installed
+
+# Pinned install: requirements.txt says what, constraints.txt (a lock that passed the tests) says which version.
+$(VENV)/.installed: requirements.txt constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+$(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
+	mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (cat $(AIRFLOW_HOME)/migrate.log; exit 1)
+	touch $@
+
+airflow-settings: $(AIRFLOW_HOME)/.migrated
+	$(BIN)/python -m include.devtools.airflow_settings airflow_settings.yaml
+
+demo: $(AIRFLOW_HOME)/.migrated
+	$(BIN)/python -m include.devtools.demo
+
+airflow: $(AIRFLOW_HOME)/.migrated
+	$(BIN)/python -m include.devtools.local_airflow
+
+sandboxes: install
+	$(BIN)/python -m include.sandbox serve --orders 500 --netsuite-port 8765 --shopify-port 8766
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks.bench_sync $(BENCH_ARGS)
+
+# Refresh the lock from the current venv (run after the tests pass).
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | LC_ALL=C sort > constraints.txt
+
+clean:
+	rm -rf $(AIRFLOW_HOME) .pytest_cache .ruff_cache

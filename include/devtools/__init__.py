@@ -1,0 +1,1 @@
+"""Local tooling behind the Makefile: settings loader, sandboxes runner, demo, local Airflow."""
