@@ -14,6 +14,7 @@ behaviour the merchant chose.
 | `netsuite_shopify_restock` / `netsuite_shopify_notify_customer` | `false` | Passed to `orderCancel`. |
 | `netsuite_shopify_window_overlap_minutes` | `15` | Widens each scheduled window backwards (NetSuite time zone). |
 | `netsuite_shopify_manual_lookback_hours` | `24` | Window of a manual run without a window or logical date. |
+| `netsuite_shopify_report_location` | `file://$AIRFLOW_HOME/reports` | Where each run's report is kept (any object storage URL). |
 
 Params of a manual run: `window_start` / `window_end` (ISO 8601), `dry_run` (plan only),
 `netsuite_order_ids` (re-sync just these internal ids).
@@ -29,7 +30,7 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, TriggerRule, dag, task
+from airflow.sdk import DeltaDataIntervalTimetable, Param, TriggerRule, dag, task
 
 DAG_ID = "netsuite_shopify_cancel_sync"
 POOL = "netsuite_shopify"
@@ -39,7 +40,7 @@ RETRY_DELAY_SECONDS = int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS",
 
 @dag(
     dag_id=DAG_ID,
-    schedule=timedelta(minutes=INTERVAL_MINUTES),
+    schedule=DeltaDataIntervalTimetable(timedelta(minutes=INTERVAL_MINUTES)),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -103,14 +104,20 @@ def netsuite_shopify_cancel_sync():
         return {"orders": len(outcomes)}
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
-    def report(run: dict, ti=None) -> dict:
+    def report(run: dict, ti=None, dag_run=None) -> dict:
+        from airflow.sdk import Variable
+
         from include.cancel_sync import tasks
+        from include.cancel_sync.report_store import REPORT_LOCATION_VARIABLE, default_report_location
 
         expected = ti.xcom_pull(task_ids="extract_canceled_orders", key="batch_count")
         if expected is None:
             raise tasks.SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
         outcome_batches = ti.xcom_pull(task_ids="cancel_in_shopify", key="outcomes", map_indexes=range(expected))
-        result = tasks.report(run, outcome_batches if expected else [], expected)
+        location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
+        result = tasks.report(
+            run, outcome_batches if expected else [], expected, location, dag_run.dag_id, dag_run.run_id
+        )
         tasks.fail_run_if_incomplete(result)
         return result
 

@@ -1,0 +1,79 @@
+"""Test-wide setup: a private Airflow home, and the sandboxes as fixtures.
+
+Airflow reads its configuration at import, so the environment is set here,
+before any test module imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHOPIFY_SCHEMA = PROJECT_ROOT.parent / "shared" / "shopify-schema" / "admin_schema_2026-01_public.graphql"
+
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="airflow-home-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_AIRFLOW_HOME}/airflow.db",
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS": "1",
+    }
+)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+# A fixed stretch of time for seeded worlds; windows in tests are cut from it.
+WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
+WORLD_END = datetime(2026, 1, 15, 6, 0, 0)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Migrate the private metadata database once per session (dag.test needs it)."""
+    airflow = Path(sys.executable).with_name("airflow")
+    result = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 0, result.stdout + result.stderr
+    return _AIRFLOW_HOME
+
+
+@pytest.fixture
+def make_sandboxes():
+    """Factory: `make_sandboxes(count=40, seed=3, scenarios={...}, options=SandboxOptions(...))`."""
+    from include.sandbox.runner import Sandboxes
+    from include.sandbox.world import build_world
+
+    started = []
+
+    def make(count: int = 60, seed: int = 7, scenarios: dict | None = None, options=None, world=None):
+        world = world or build_world(count, WORLD_START, WORLD_END, seed=seed, scenarios=scenarios)
+        sandboxes = Sandboxes(world, options).start()
+        started.append(sandboxes)
+        return sandboxes
+
+    yield make
+    for sandboxes in started:
+        sandboxes.stop()
+
+
+@pytest.fixture(scope="session")
+def official_shopify_schema():
+    """Shopify's published 2026-01 Admin schema, built once (about 2 s)."""
+    if not SHOPIFY_SCHEMA.exists():
+        pytest.skip(f"official Shopify schema not found at {SHOPIFY_SCHEMA} (it lives in ../shared/, beside the repo)")
+    import graphql
+
+    schema = graphql.build_schema(SHOPIFY_SCHEMA.read_text())
+    schema._validation_errors = []  # the published SDL trips graphql-core's strict interface check
+    return schema

@@ -1,0 +1,63 @@
+"""Run the real DAG in-process (dag.test) against the sandboxes, and read back what it reported."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import PROJECT_ROOT
+
+DAG_ID = "netsuite_shopify_cancel_sync"
+
+
+@dataclass
+class SyncRun:
+    state: str
+    run_id: str
+    report: dict[str, Any] | None
+    outcomes: list[dict[str, Any]]
+    task_states: dict[str, list[str]]
+
+    def outcome_of(self, netsuite_id: int) -> dict[str, Any]:
+        return next(o for o in self.outcomes if o["id"] == netsuite_id)
+
+
+def load_dag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / f"{DAG_ID}.py"))
+    assert not bag.import_errors, bag.import_errors
+    return bag.dags[DAG_ID]
+
+
+def run_sync(sandboxes, tmp_path: Path, variables: dict[str, str] | None = None, conf: dict | None = None) -> SyncRun:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    connections = tmp_path / "connections.json"
+    connections.write_text(json.dumps(sandboxes.connections()))
+    reports = tmp_path / "reports"
+    values = {"netsuite_shopify_report_location": f"file://{reports}"} | (variables or {})
+    variable_file = tmp_path / "variables.json"
+    variable_file.write_text(json.dumps(values))
+    dag_run = load_dag().test(
+        run_conf=conf or {}, conn_file_path=str(connections), variable_file_path=str(variable_file)
+    )
+    files = sorted(reports.glob(f"{DAG_ID}/*.json"), key=lambda p: p.stat().st_mtime)
+    saved = json.loads(files[-1].read_text()) if files else None
+    if saved and saved["run_id"] != dag_run.run_id:
+        saved = None
+    task_states: dict[str, list[str]] = {}
+    for ti in dag_run.get_task_instances():
+        task_states.setdefault(ti.task_id, []).append(str(ti.state))
+    return SyncRun(
+        state=str(dag_run.state),
+        run_id=dag_run.run_id,
+        report=saved["report"] if saved else None,
+        outcomes=saved["outcomes"] if saved else [],
+        task_states=task_states,
+    )
+
+
+def whole_world_window(start, end) -> dict[str, str]:
+    return {"window_start": start.isoformat(), "window_end": end.isoformat()}

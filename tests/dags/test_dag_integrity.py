@@ -1,0 +1,75 @@
+"""The DAG file loads cleanly, cheaply, and declares what operators rely on."""
+
+import ast
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.dag_runs import DAG_ID, load_dag
+
+DAG_FILE = PROJECT_ROOT / "dags" / f"{DAG_ID}.py"
+ALLOWED_MODULE_IMPORTS = {"__future__", "os", "datetime", "pendulum", "airflow.sdk"}
+
+
+@pytest.fixture(scope="module")
+def dag():
+    return load_dag()
+
+
+def test_dag_has_tags_doc_retries_and_schedule(dag):
+    assert dag.dag_id == DAG_ID
+    assert {"netsuite", "shopify"} <= set(dag.tags)
+    assert "cancel_enabled" in dag.doc_md
+    assert dag.max_active_runs == 1
+    assert dag.timetable.__class__.__name__ == "DeltaDataIntervalTimetable"
+    assert dag.timetable.delta == timedelta(minutes=15)  # a data interval per run: the window
+    for task in dag.tasks:
+        if task.task_id != "report":
+            assert task.retries >= 2, task.task_id
+            assert task.retry_exponential_backoff, task.task_id
+        assert task.pool == "netsuite_shopify"
+
+
+def test_manual_run_params(dag):
+    assert set(dag.params) == {"window_start", "window_end", "dry_run", "netsuite_order_ids"}
+    assert dag.params["dry_run"] is False
+
+
+def test_module_level_imports_are_light():
+    tree = ast.parse(DAG_FILE.read_text())
+    top_level = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top_level |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            top_level.add(node.module)
+    assert top_level <= ALLOWED_MODULE_IMPORTS, top_level - ALLOWED_MODULE_IMPORTS
+
+
+def test_parsing_touches_no_variable_connection_or_network():
+    """Import the DAG file with Variables, Connections and sockets booby-trapped."""
+    probe = f"""
+import socket, sys
+def refuse(*a, **k):
+    raise SystemExit("network used at parse time")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+import airflow.sdk
+def trap(*a, **k):
+    raise SystemExit("Variable/Connection read at parse time")
+airflow.sdk.Variable.get = staticmethod(trap)
+airflow.sdk.BaseHook.get_connection = classmethod(trap)
+import importlib.util
+spec = importlib.util.spec_from_file_location("dagfile", {str(DAG_FILE)!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+heavy = [m for m in ("pandas", "requests", "include.cancel_sync.tasks", "graphql") if m in sys.modules]
+if heavy:
+    raise SystemExit(f"heavy modules imported at parse time: {{heavy}}")
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
