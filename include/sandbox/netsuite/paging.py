@@ -1,0 +1,133 @@
+"""SuiteQL paging: limit/offset rules, page arrangement and NetSuite's collection body."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from include.sandbox.netsuite.errors import invalid_parameter
+from include.sandbox.netsuite.sqlite_functions import oracle_text
+
+MAX_PAGE_SIZE = 1000
+MAX_REACHABLE_ROWS = 100_000  # SuiteQL over REST serves only the first 100,000 rows of a query
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    offset: int
+
+
+def page_request(query: dict[str, list[str]]) -> PageRequest:
+    limit = _integer_parameter(query, "limit", MAX_PAGE_SIZE)
+    offset = _integer_parameter(query, "offset", 0)
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise invalid_parameter(
+            f"Invalid value {limit} for the query parameter 'limit'. The value must be between 1 and {MAX_PAGE_SIZE}.",
+            "limit",
+        )
+    if offset % limit:
+        raise invalid_parameter(
+            f"Invalid value {offset} for the query parameter 'offset'. The offset must be a multiple of the limit ({limit}).",
+            "offset",
+        )
+    if offset + limit > MAX_REACHABLE_ROWS:
+        raise invalid_parameter(
+            f"Invalid value {offset} for the query parameter 'offset'. A SuiteQL query returns at most the first "
+            f"{MAX_REACHABLE_ROWS} results, so offset + limit cannot exceed {MAX_REACHABLE_ROWS}. "
+            "Narrow the query instead, for example with a condition on the last id read.",
+            "offset",
+        )
+    return PageRequest(limit, offset)
+
+
+def _integer_parameter(query: dict[str, list[str]], name: str, default: int) -> int:
+    values = query.get(name)
+    if not values:
+        return default
+    if len(values) > 1 or not _DIGITS.match(values[0]):
+        raise invalid_parameter(
+            f"Invalid value {','.join(values)!r} for the query parameter '{name}'. Expected one non-negative integer.",
+            name,
+        )
+    return int(values[0])
+
+
+def check_offset_within(page: PageRequest, total: int) -> None:
+    if page.offset and page.offset >= total:
+        raise invalid_parameter(
+            f"Invalid value {page.offset} for the query parameter 'offset'. The query has {total} results.",
+            "offset",
+        )
+
+
+def arrange_page(rows: list[tuple[Any, ...]], sort_keys: int, page: PageRequest) -> list[tuple[Any, ...]]:
+    """The rows of one page, as one fresh execution of the query would order them.
+
+    Real NetSuite runs the query again for every page, and rows that tie on the
+    ORDER BY (all rows, without one) can come back in a different order each
+    time: across pages they repeat or go missing. Shuffling ties per page (seeded
+    by the offset, so runs repeat) makes a query without a unique ORDER BY fail
+    here as it would there.
+    """
+    end = min(page.offset + page.limit, len(rows))
+    if page.offset >= end:
+        return []
+    width = len(rows[0])
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return row[width - sort_keys :] if sort_keys else ()
+
+    start, stop = page.offset, end
+    while start > 0 and key(rows[start - 1]) == key(rows[page.offset]):
+        start -= 1
+    while stop < len(rows) and key(rows[stop]) == key(rows[end - 1]):
+        stop += 1
+    shuffler = random.Random(page.offset)
+    arranged: list[tuple[Any, ...]] = []
+    for _key, group in itertools.groupby(rows[start:stop], key):
+        ties = list(group)
+        shuffler.shuffle(ties)
+        arranged.extend(ties)
+    return arranged[page.offset - start : end - start]
+
+
+def collection(
+    request_url: str, page: PageRequest, columns: tuple[str, ...], rows: list[tuple[Any, ...]], total: int
+) -> dict[str, Any]:
+    """NetSuite's collection body: every value a string, NULL columns left out."""
+    items = []
+    for row in rows:
+        item: dict[str, Any] = {"links": []}
+        item.update((name, oracle_text(value)) for name, value in zip(columns, row, strict=False) if value is not None)
+        items.append(item)
+    reachable = min(total, (MAX_REACHABLE_ROWS // page.limit) * page.limit)
+    last_offset = max(0, (reachable - 1) // page.limit * page.limit)
+    links = []
+    if page.offset > 0:
+        links.append(_link("previous", request_url, page.limit, max(0, page.offset - page.limit)))
+    if page.offset + page.limit < reachable:
+        links.append(_link("next", request_url, page.limit, page.offset + page.limit))
+    links.append(_link("last", request_url, page.limit, last_offset))
+    links.append({"rel": "self", "href": request_url})
+    return {
+        "links": links,
+        "count": len(items),
+        "hasMore": page.offset + len(items) < total,
+        "items": items,
+        "offset": page.offset,
+        "totalResults": total,
+    }
+
+
+def _link(rel: str, request_url: str, limit: int, offset: int) -> dict[str, str]:
+    parts = urlsplit(request_url)
+    return {
+        "rel": rel,
+        "href": urlunsplit((parts.scheme, parts.netloc, parts.path, f"limit={limit}&offset={offset}", "")),
+    }
