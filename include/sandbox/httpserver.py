@@ -165,6 +165,8 @@ class _Server(ThreadingHTTPServer):
 class SandboxServer:
     """Runs a SandboxApp on a background thread: `with SandboxServer(app) as server: server.url`."""
 
+    poll_interval = 0.05  # seconds; bounds how long stop() waits for the serving loop to notice
+
     def __init__(self, app: SandboxApp, host: str = "127.0.0.1", port: int = 0, verbose: bool = False) -> None:
         self.app = app
         self._httpd = _Server((host, port), app, verbose)
@@ -179,7 +181,12 @@ class SandboxServer:
         return f"http://{self._httpd.server_address[0]}:{self.port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"{self.app.name}-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": self.poll_interval},
+            name=f"{self.app.name}-http",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
