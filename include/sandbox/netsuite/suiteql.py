@@ -101,7 +101,7 @@ class _Scope:
             raise search_error(f"Duplicate table alias '{alias}'.")
         self.tables[alias] = table
 
-    def resolve(self, name: str, qualifier: str) -> tuple[str, str, Kind]:
+    def resolve(self, name: str, qualifier: str, written: str = "") -> tuple[str, str, Kind]:
         """(alias, table, kind) of a column, searching inner scopes first as Oracle does."""
         scope: _Scope | None = self
         while scope is not None:
@@ -117,7 +117,7 @@ class _Scope:
                 if matches:
                     return matches[0], scope.tables[matches[0]], self.schema.columns(scope.tables[matches[0]])[name]
             scope = scope.parent
-        shown = f"{qualifier}.{name}" if qualifier else name
+        shown = written or (f"{qualifier}.{name}" if qualifier else name)
         raise search_error(f"Unknown identifier '{shown}'. Available identifiers are: {{{self._visible()}}}.")
 
     def _visible(self) -> str:
@@ -382,7 +382,7 @@ class _Translator:
         if node.args.get("db") or node.args.get("catalog"):
             raise search_error(f"Unknown identifier '{node.sql(dialect=SuiteQLDialect)}'.")
         name = node.name.lower()
-        alias, _table, kind = scope.resolve(name, node.table.lower())
+        alias, _table, kind = scope.resolve(name, node.table.lower(), written=node.sql(dialect=SuiteQLDialect))
         return exp.column(name, table=alias, quoted=True), kind
 
     def _literal(self, node: exp.Literal, scope: _Scope) -> tuple[exp.Expression, Kind]:
