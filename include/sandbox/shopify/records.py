@@ -63,6 +63,10 @@ class Stats:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
 
+    def __getitem__(self, name: str) -> Any:
+        """`app.stats["throttled"]`, like the NetSuite sandbox's dict of stats."""
+        return self.to_dict()[name]
+
     def bump(self, name: str, amount: int = 1) -> None:
         with self._lock:
             setattr(self, name, getattr(self, name) + amount)
