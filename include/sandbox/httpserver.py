@@ -86,6 +86,9 @@ class SandboxApp:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; without TCP_NODELAY each keep-alive reply stalls ~40 ms
+    # (Nagle waiting on the client's delayed ACK).
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet by default
