@@ -1,0 +1,167 @@
+"""NetSuite's collection replies: shape, paging links, limit/offset rules, the 100,000-row ceiling, request rules."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from include.sandbox.model import SalesOrder, SalesOrderLine
+
+ALL_IDS = "SELECT t.id FROM transaction t ORDER BY t.id"
+
+
+def link_offsets(page: dict) -> dict[str, int | None]:
+    """rel → offset in its href (None for self without offset)."""
+    offsets = {}
+    for link in page["links"]:
+        query = parse_qs(urlsplit(link["href"]).query)
+        offsets[link["rel"]] = int(query["offset"][0]) if "offset" in query else None
+    return offsets
+
+
+def test_collection_shape(client):
+    page = client.ok(
+        "SELECT t.id, t.tranid, t.foreigntotal, t.custbody_fa_channel_order FROM transaction t ORDER BY t.id", 4, 4
+    )
+    assert list(page) == ["links", "count", "hasMore", "items", "offset", "totalResults"]
+    assert (page["count"], page["hasMore"], page["offset"], page["totalResults"]) == (4, True, 4, 11)
+    assert [link["rel"] for link in page["links"]] == ["previous", "next", "last", "self"]
+    assert link_offsets(page) == {"previous": 0, "next": 8, "last": 8, "self": 4}
+    for link in page["links"]:
+        assert link["href"].startswith(client.url + "?limit=4")  # absolute, from the request URL
+    assert page["items"][0] == {
+        "links": [],
+        "id": "105",
+        "tranid": "SO105",
+        "foreigntotal": "25.5",
+        "custbody_fa_channel_order": "5800105",
+    }
+    assert all(isinstance(value, str) for item in page["items"] for key, value in item.items() if key != "links")
+
+
+def test_first_and_last_pages(client):
+    first = client.ok(ALL_IDS, 4)
+    assert [link["rel"] for link in first["links"]] == ["next", "last", "self"]
+    last = client.ok(ALL_IDS, 4, 8)
+    assert (last["count"], last["hasMore"]) == (3, False)
+    assert [link["rel"] for link in last["links"]] == ["previous", "last", "self"]
+
+
+def test_pages_put_together_give_every_row_once(client):
+    whole = client.ok(ALL_IDS)
+    assert whole["count"] == whole["totalResults"] == 11
+    assert link_offsets(whole) == {"last": 0, "self": None}  # limit defaults to 1000
+    paged = client.rows(ALL_IDS, limit=3)
+    assert [item["id"] for item in paged] == [item["id"] for item in whole["items"]]
+
+
+def test_an_empty_result(client):
+    page = client.ok("SELECT t.id FROM transaction t WHERE t.id < 0")
+    assert (page["items"], page["count"], page["hasMore"], page["totalResults"]) == ([], 0, False, 0)
+
+
+def test_rows_that_tie_on_the_order_by_repeat_or_vanish_across_pages(client):
+    """Each page re-runs the query and ties come back in any order, as in NetSuite: a unique ORDER BY is needed."""
+    expected = sorted(item["id"] for item in client.ok(ALL_IDS)["items"])
+    for ambiguous in ("SELECT t.id FROM transaction t ORDER BY t.status", "SELECT t.id FROM transaction t"):
+        paged = [item["id"] for item in client.rows(ambiguous, limit=2)]
+        assert sorted(paged) != expected, ambiguous
+    stable = [item["id"] for item in client.rows("SELECT t.id FROM transaction t ORDER BY t.status, t.id", limit=2)]
+    assert sorted(stable) == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "fragment"),
+    [
+        ({"limit": 0}, "limit", "between 1 and 1000"),
+        ({"limit": 1001}, "limit", "between 1 and 1000"),
+        ({"limit": "ten"}, "limit", "non-negative integer"),
+        ({"offset": -5}, "offset", "non-negative integer"),
+        ({"limit": 4, "offset": 6}, "offset", "multiple of the limit"),
+        ({"limit": 1000, "offset": 100_000}, "offset", "at most the first 100000"),
+        ({"limit": 300, "offset": 99_900}, "offset", "at most the first 100000"),
+        ({"limit": 5, "offset": 15}, "offset", "has 11 results"),
+    ],
+)
+def test_limit_and_offset_rules(client, netsuite_error, params, parameter, fragment):
+    response = client.session.post(
+        client.url, params=params, json={"q": ALL_IDS}, headers={"Prefer": "transient"}, timeout=5
+    )
+    status, code, detail = netsuite_error(response)
+    assert (status, code) == (400, "INVALID_PARAMETER")
+    assert fragment in detail
+    assert response.json()["o:errorDetails"][0]["o:errorQueryParam"] == parameter
+
+
+def test_only_the_first_100000_rows_are_reachable(start_netsuite):
+    """A 144,000-row result: pages up to offset 99,000 work, the last one still says hasMore, the next is refused."""
+    at = datetime(2026, 1, 15)
+    orders = [
+        SalesOrder(n, f"SO{n}", "B", at + timedelta(seconds=n), at.date(), lines=[SalesOrderLine(1, "A", 1)])
+        for n in range(1, 121)
+    ]
+    _app, client = start_netsuite(orders)
+    query = "SELECT t.id AS a, tl.transaction AS b FROM transaction t, transactionline tl, transaction t3 WHERE t3.id <= 5 ORDER BY t.id, tl.transaction, tl.id, t3.id"
+    first = client.ok(query, 1000)
+    assert first["totalResults"] == 120 * 240 * 5  # orders × lines (mainline + 1 item each) × 5
+    assert link_offsets(first)["last"] == 99_000
+    last = client.ok(query, 1000, 99_000)
+    assert (last["count"], last["hasMore"]) == (1000, True)
+    assert "next" not in link_offsets(last)
+    assert client.post(query, 1000, 100_000).status_code == 400
+    assert link_offsets(client.ok(query, 300))["last"] == 99_600  # offset + limit must stay within 100,000
+
+
+def test_prefer_transient_is_required(client, netsuite_error):
+    for prefer in (None, "respond-async", "return=minimal"):
+        headers = {"Prefer": prefer} if prefer else {}
+        response = client.session.post(client.url, json={"q": ALL_IDS}, headers=headers, timeout=5)
+        status, code, detail = netsuite_error(response)
+        assert (status, code) == (400, "INVALID_PARAMETER")
+        assert "Prefer: transient" in detail
+    for prefer in ("transient", "TRANSIENT", "respond-async, transient"):
+        assert (
+            client.session.post(client.url, json={"q": ALL_IDS}, headers={"Prefer": prefer}, timeout=5).status_code
+            == 200
+        )
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"), [(b"SELECT 1", "not valid JSON"), (b'{"query": "SELECT"}', '"q"'), (b"", '"q"')]
+)
+def test_the_body_must_carry_the_query_in_q(client, netsuite_error, body, fragment):
+    headers = {"Prefer": "transient", "Content-Type": "application/json"}
+    response = client.session.post(client.url, data=body, headers=headers, timeout=5)
+    status, code, detail = netsuite_error(response)
+    assert (status, code) == (400, "INVALID_PARAMETER")
+    assert fragment in detail
+
+
+def test_wrong_method_and_unknown_path(client, netsuite_error):
+    response = client.session.get(client.url, timeout=5)
+    assert netsuite_error(response)[:2] == (405, "METHOD_NOT_ALLOWED")
+    assert response.headers["Allow"] == "POST"
+    response = client.session.post(client.base_url + "/services/rest/query/v2/suiteql", json={"q": ALL_IDS}, timeout=5)
+    assert netsuite_error(response)[0] == 404
+    assert response.headers["Content-Type"].startswith("application/vnd.oracle.resource+json; type=error")
+
+
+def test_each_page_runs_against_current_data(netsuite):
+    """NetSuite re-runs the query per page: a change between pages shows (so rows can shift between pages)."""
+    app, client = netsuite
+    first = client.ok(ALL_IDS, 5)
+    app.store.update_sales_order(101, status="H")
+    query = "SELECT t.id FROM transaction t WHERE t.status = 'C' ORDER BY t.id"
+    before = client.ok(query)["totalResults"]
+    app.store.update_sales_order(106, status="H")
+    assert client.ok(query)["totalResults"] == before - 1
+    assert first["totalResults"] == client.ok(ALL_IDS, 5, 5)["totalResults"] == 11
+
+
+def test_a_plain_client_can_read_it(client):
+    """Replies are JSON under NetSuite's vendor media type, which requests decodes like any JSON."""
+    response = client.post(ALL_IDS, 2)
+    assert response.headers["Content-Type"] == "application/vnd.oracle.resource+json; type=collection; charset=UTF-8"
+    assert response.json()["count"] == 2
