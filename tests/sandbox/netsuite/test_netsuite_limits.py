@@ -1,0 +1,163 @@
+"""The account concurrency limit, fault injection, stats and the sandbox control endpoints."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from include.sandbox.faults import FaultPlan, FaultRule
+
+QUERY = "SELECT t.id FROM transaction t ORDER BY t.id"
+
+
+def parallel_statuses(make_client, base_url: str, count: int) -> list[int]:
+    """`count` requests at once, each on its own connection and signed separately."""
+    clients = [make_client(base_url) for _ in range(count)]
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(lambda client: client.post(QUERY).status_code, clients))
+
+
+def test_requests_over_the_concurrency_limit_get_429(start_netsuite, make_client):
+    app, client = start_netsuite(concurrency_limit=2, latency=0.4)
+    statuses = parallel_statuses(make_client, client.base_url, 6)
+    assert statuses.count(200) >= 2
+    assert statuses.count(429) >= 1
+    assert sorted(set(statuses)) == [200, 429]
+    stats = app.stats
+    assert stats["peak_concurrency"] == 2
+    assert stats["concurrency_rejections"] == statuses.count(429)
+    assert (stats["requests"], stats["pages_served"], stats["in_flight"]) == (6, statuses.count(200), 0)
+
+
+def test_a_request_arriving_while_the_slots_are_held_gets_429(start_netsuite, make_client, netsuite_error):
+    app, client = start_netsuite(concurrency_limit=2, latency=0.3)
+    with ThreadPoolExecutor(2) as pool:
+        slow = [pool.submit(make_client(client.base_url).post, QUERY) for _ in range(2)]
+        deadline = time.monotonic() + 5
+        while app.stats["in_flight"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        late = make_client(client.base_url).post(QUERY)
+        assert [future.result().status_code for future in slow] == [200, 200]
+    assert netsuite_error(late) == (
+        429,
+        "CONCURRENCY_LIMIT_EXCEEDED",
+        "Concurrent request limit exceeded. Request blocked.",
+    )
+    assert client.post(QUERY).status_code == 200  # slots free again once the slow ones finish
+
+
+def test_requests_within_the_limit_are_never_refused(start_netsuite, make_client):
+    app, client = start_netsuite(concurrency_limit=5, latency=0.1)
+    assert parallel_statuses(make_client, client.base_url, 5) == [200] * 5
+    assert app.stats["peak_concurrency"] <= 5
+    assert app.stats["concurrency_rejections"] == 0
+
+
+def test_auth_failures_do_not_take_a_concurrency_slot(start_netsuite, make_client, make_signer):
+    app, client = start_netsuite(concurrency_limit=1)
+    assert make_client(client.base_url, make_signer(client_secret="wrong")).post(QUERY).status_code == 401
+    assert client.post(QUERY).status_code == 200
+    assert app.stats["peak_concurrency"] == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "code"),
+    [
+        ("http_500", 500, "UNEXPECTED_ERROR"),
+        ("http_502", 502, "UNEXPECTED_ERROR"),
+        ("http_503", 503, "UNEXPECTED_ERROR"),
+        ("http_429", 429, "CONCURRENCY_LIMIT_EXCEEDED"),
+        ("throttled", 429, "CONCURRENCY_LIMIT_EXCEEDED"),
+    ],
+)
+def test_injected_error_replies_are_netsuite_shaped(start_netsuite, netsuite_error, kind, status, code):
+    _app, client = start_netsuite(faults=FaultPlan([FaultRule(kind, nth=(2,))]))
+    assert client.post(QUERY).status_code == 200
+    assert netsuite_error(client.post(QUERY))[:2] == (status, code)
+    assert client.post(QUERY).status_code == 200
+
+
+def test_dropped_truncated_and_slow_replies(start_netsuite):
+    faults = FaultPlan(
+        [FaultRule("drop", nth=(1,)), FaultRule("truncate", nth=(2,)), FaultRule("slow", nth=(3,), delay=0.5)]
+    )
+    _app, client = start_netsuite(faults=faults)
+    with pytest.raises(requests.ConnectionError):
+        client.post(QUERY)
+    with pytest.raises((requests.exceptions.ChunkedEncodingError, requests.exceptions.JSONDecodeError)):
+        client.post(QUERY).json()
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        client.session.post(client.url, json={"q": QUERY}, headers={"Prefer": "transient"}, timeout=0.2)
+    assert client.post(QUERY).status_code == 200
+    assert [fault.kind for fault in faults.injected] == ["drop", "truncate", "slow"]
+
+
+def injected_ordinals(start_netsuite, seed: int) -> list[int]:
+    faults = FaultPlan([FaultRule("http_503", probability=0.3)], seed=seed)
+    _app, client = start_netsuite(faults=faults)
+    statuses = [client.post(QUERY).status_code for _ in range(30)]
+    ordinals = [fault.ordinal for fault in faults.injected]
+    assert [n for n, status in enumerate(statuses, 1) if status == 503] == ordinals
+    return ordinals
+
+
+def test_probabilistic_faults_replay_with_the_same_seed(start_netsuite):
+    first = injected_ordinals(start_netsuite, seed=11)
+    assert first  # 30 draws at 30 %: some fire
+    assert injected_ordinals(start_netsuite, seed=11) == first
+    assert injected_ordinals(start_netsuite, seed=12) != first
+
+
+def test_faults_can_be_set_over_http(netsuite, netsuite_error):
+    app, client = netsuite
+    rules = {"seed": 3, "rules": [{"kind": "http_500", "nth": [1], "path_contains": "suiteql"}]}
+    assert requests.post(client.base_url + "/_sandbox/faults", json=rules, timeout=5).status_code == 200
+    assert netsuite_error(client.post(QUERY))[:2] == (500, "UNEXPECTED_ERROR")
+    assert client.post(QUERY).status_code == 200
+    summary = requests.get(client.base_url + "/_sandbox/faults", timeout=5).json()
+    assert [fault["kind"] for fault in summary["injected"]] == ["http_500"]
+    assert app.faults.seed == 3
+
+
+def test_stats_over_http(netsuite):
+    _app, client = netsuite
+    client.ok(QUERY, 5)
+    client.ok(QUERY, 5, 5)
+    stats = requests.get(client.base_url + "/_sandbox/stats", timeout=5).json()
+    assert stats == {
+        "requests": 2,
+        "pages_served": 2,
+        "peak_concurrency": 1,
+        "concurrency_rejections": 0,
+        "auth_failures": 0,
+        "in_flight": 0,
+    }
+    reset = requests.post(client.base_url + "/_sandbox/stats/reset", timeout=5).json()
+    assert reset["requests"] == reset["pages_served"] == 0
+
+
+def test_sales_orders_change_over_http(netsuite, dag_query):
+    app, client = netsuite
+    control = client.base_url + "/_sandbox/sales-orders/"
+
+    def in_window() -> list[str]:
+        return [item["id"] for item in client.ok(dag_query)["items"]]
+
+    assert in_window() == ["101", "102", "106", "110", "111"]
+    assert requests.post(control + "105", json={"status": "H", "last_modified": "2026-01-15 00:09:00"}, timeout=5).ok
+    assert requests.post(control + "102", json={"quantity_shipped": {"1": 2}}, timeout=5).ok
+    assert requests.post(control + "111", json={"fields": {"custbody_fa_channel_order": "42"}}, timeout=5).ok
+    assert in_window() == ["101", "105", "106", "110", "111"]
+    assert client.ok(dag_query)["items"][-1]["shopify_link"] == "42"
+    assert requests.post(control + "999", json={"status": "C"}, timeout=5).status_code == 404
+    assert requests.post(control + "105", json={"status": "Z"}, timeout=5).status_code == 400
+    assert requests.post(control + "105", json={"colour": "red"}, timeout=5).status_code == 400
+    # A bad line leaves the whole change unapplied.
+    refused = requests.post(control + "101", json={"status": "B", "quantity_shipped": {"7": 1}}, timeout=5)
+    assert refused.status_code == 404
+    assert requests.post(control + "101", json={"quantity_shipped": {"1": 3}}, timeout=5).status_code == 400
+    assert in_window() == ["101", "105", "106", "110", "111"]
+    assert app.stats["requests"] == 4  # control calls are not NetSuite traffic
