@@ -7,6 +7,7 @@ never mixes states. Cancel jobs complete lazily: whenever the store is touched a
 from __future__ import annotations
 
 import copy
+import heapq
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -141,6 +142,7 @@ class OrderStore:
         self.lock = threading.RLock()
         self._orders: dict[int, StoredOrder] = {}
         self._jobs: dict[str, CancelJob] = {}
+        self._pending: list[tuple[float, int, CancelJob]] = []  # heap by due time; looked at on every read
         self._cancel_calls: list[CancelCall] = []
         self._refunds: list[MoneyMovement] = []
 
@@ -185,6 +187,7 @@ class OrderStore:
                 refund_kind=refund_kind,
             )
             self._jobs[job.id] = job
+            heapq.heappush(self._pending, (job.due_at, len(self._jobs), job))
             order.cancel_job_id = job.id
             return job
 
@@ -196,9 +199,8 @@ class OrderStore:
     def complete_due_jobs(self) -> None:
         with self.lock:
             now = self.clock()
-            for job in self._jobs.values():
-                if job.done or job.due_at > now:
-                    continue
+            while self._pending and self._pending[0][0] <= now:
+                _due, _sequence, job = heapq.heappop(self._pending)
                 job.movements = settle(self._orders[job.order_id], job, self.now())
                 self._refunds.extend(job.movements)
                 job.done = True

@@ -48,7 +48,9 @@ class ShopifySandbox:
     def graphql_url(self, version: str = API_VERSION) -> str:
         return f"{self.url}/admin/api/{version}/graphql.json"
 
-    def post(self, query: str, variables: dict | None = None, token: str | None = TOKEN, **extra: Any) -> requests.Response:
+    def post(
+        self, query: str, variables: dict | None = None, token: str | None = TOKEN, **extra: Any
+    ) -> requests.Response:
         headers = {"X-Shopify-Access-Token": token} if token is not None else {}
         body = {"query": query, "variables": variables or {}, **extra}
         return self.session.post(self.graphql_url(), json=body, headers=headers, timeout=10)

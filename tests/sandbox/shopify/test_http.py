@@ -20,7 +20,9 @@ def test_a_missing_or_wrong_access_token_is_refused_with_401(shopify, token):
 @pytest.mark.parametrize("version", ["2026-01", "2026-04", "2025-07", "2026-10", "unstable"])
 def test_released_versions_are_served_and_echoed(shopify, version):
     response = shopify.session.post(
-        shopify.graphql_url(version), json={"query": ORDER_QUERY}, headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"}
+        shopify.graphql_url(version),
+        json={"query": ORDER_QUERY},
+        headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"},
     )
     assert response.status_code == 200
     assert response.json()["data"]["order"]["name"] == "#1001"
@@ -41,7 +43,9 @@ def test_other_paths_are_not_found(shopify):
 
 
 def test_only_post_is_accepted(shopify):
-    response = shopify.session.get(shopify.graphql_url(), headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"})
+    response = shopify.session.get(
+        shopify.graphql_url(), headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"}
+    )
     assert response.status_code == 405
 
 

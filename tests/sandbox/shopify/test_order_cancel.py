@@ -46,7 +46,12 @@ def order_state(sandbox, order_id: int) -> dict:
 
 def refused(payload: dict, code: str, field: list[str] | None = None) -> bool:
     errors = payload["orderCancelUserErrors"]
-    return payload["job"] is None and len(errors) == 1 and errors[0]["code"] == code and (field is None or errors[0]["field"] == field)
+    return (
+        payload["job"] is None
+        and len(errors) == 1
+        and errors[0]["code"] == code
+        and (field is None or errors[0]["field"] == field)
+    )
 
 
 # -- accepted cancels ---------------------------------------------------------------------------
@@ -66,7 +71,12 @@ def test_a_paid_order_cancelled_with_refund_is_refunded_in_full(shopify):
     assert state["cancellation"] == {"staffNote": "NetSuite SO1 cancelled"}
 
     [refund] = shopify.app.store.refunds
-    assert (refund.order_id, refund.kind, refund.amount, refund.currency) == ("gid://shopify/Order/1", "refund", "40.00", "USD")
+    assert (refund.order_id, refund.kind, refund.amount, refund.currency) == (
+        "gid://shopify/Order/1",
+        "refund",
+        "40.00",
+        "USD",
+    )
     assert refund.job_id == payload["job"]["id"]
 
 

@@ -50,7 +50,10 @@ def _subset_problems(sandbox: graphql.GraphQLSchema, official: graphql.GraphQLSc
             if list(ours.values) != list(theirs.values):
                 problems.append(f"enum {name} values differ: {sorted(set(ours.values) ^ set(theirs.values))}")
             for value_name, value in ours.values.items():
-                if value_name in theirs.values and value.deprecation_reason != theirs.values[value_name].deprecation_reason:
+                if (
+                    value_name in theirs.values
+                    and value.deprecation_reason != theirs.values[value_name].deprecation_reason
+                ):
                     problems.append(f"enum {name}.{value_name} deprecation differs")
         elif isinstance(ours, GraphQLInputObjectType):
             problems += _input_problems(name, ours, theirs)
