@@ -2,7 +2,8 @@
 
 Dates live in SQLite as canonical 'YYYY-MM-DD HH24:MI:SS' text, which sorts and
 compares like the dates themselves. Only the format elements listed here are
-understood; anything else is refused rather than guessed.
+understood; anything else is refused rather than guessed. Parsing runs here;
+rendering runs in SQL (`date_sql`), and `to_char` / `user_date` are its reference.
 """
 
 from __future__ import annotations
@@ -56,9 +57,9 @@ def compile_format(model: str) -> tuple[Token, ...]:
 
 
 def canonical(value: datetime | date) -> str:
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    return value.strftime(CANONICAL_FORMAT)
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat(" ")
+    return value.isoformat() + " 00:00:00"
 
 
 def from_canonical(text: str) -> datetime:

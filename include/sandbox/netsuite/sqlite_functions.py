@@ -30,10 +30,6 @@ def _oracle_null(text: str) -> str | None:
     return text if text != "" else None  # Oracle treats '' as NULL
 
 
-def to_char_date(value: str | None, model: str) -> str | None:
-    return None if value is None else oracle_dates.to_char(value, model)
-
-
 def to_char_number(value: Any) -> str | None:
     return None if value is None else oracle_text(value)
 
@@ -43,10 +39,6 @@ def to_date(value: Any, model: str | None) -> str | None:
         return None
     text = oracle_text(value)
     return oracle_dates.parse(text, model) if model is not None else oracle_dates.parse_user_date(text)
-
-
-def user_date(value: str | None) -> str | None:
-    return None if value is None else oracle_dates.user_date(value)
 
 
 def substr(value: Any, start: int | None, length: int | None = None) -> str | None:
@@ -91,10 +83,8 @@ def divide(dividend: Any, divisor: Any) -> float | int | None:
 
 
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
-    "ns_to_char_date": (to_char_date, 2),
     "ns_to_char_number": (to_char_number, 1),
     "ns_to_date": (to_date, 2),
-    "ns_user_date": (user_date, 1),
     "ns_substr2": (substr, 2),
     "ns_substr3": (substr, 3),
     "ns_concat": (concat, 2),

@@ -35,9 +35,9 @@ CREATE TABLE transactionline (
     mainline TEXT NOT NULL, taxline TEXT NOT NULL, item TEXT, quantity NUMERIC,
     quantityshiprecv NUMERIC, isclosed TEXT NOT NULL, rate NUMERIC,
     PRIMARY KEY ("transaction", id)
-);
+) WITHOUT ROWID;
+-- The windowed extraction filters on lastmodifieddate; BUILTIN.CF(status) cannot use an index anyway.
 CREATE INDEX transaction_lastmodifieddate ON "transaction" (lastmodifieddate);
-CREATE INDEX transaction_type_status ON "transaction" (type, status);
 """
 
 _LINE_INSERT = """
@@ -89,9 +89,10 @@ class SalesOrderStore:
             placeholders = ", ".join("?" for _ in columns)
             names = ", ".join(f'"{name}"' for name in columns)
             with self._connection:
-                self._connection.executemany(
-                    'DELETE FROM transactionline WHERE "transaction" = ?', [(row[0],) for row in order_rows]
-                )
+                if self._connection.execute('SELECT EXISTS (SELECT 1 FROM "transaction")').fetchone()[0]:
+                    self._connection.executemany(
+                        'DELETE FROM transactionline WHERE "transaction" = ?', [(row[0],) for row in order_rows]
+                    )
                 self._connection.executemany(
                     f'INSERT OR REPLACE INTO "transaction" ({names}) VALUES ({placeholders})',  # noqa: S608 - names from the schema
                     order_rows,

@@ -22,7 +22,7 @@ from sqlglot import exp
 from sqlglot.dialects.oracle import Oracle
 from sqlglot.errors import ParseError, TokenError
 
-from include.sandbox.netsuite import oracle_dates, sqlite_functions
+from include.sandbox.netsuite import date_sql, oracle_dates, sqlite_functions
 from include.sandbox.netsuite.errors import NetSuiteError, invalid_query
 from include.sandbox.netsuite.schema import SALES_ORDER_STATUS_LABELS, SALES_ORDER_TYPE, Kind, Schema
 
@@ -183,7 +183,7 @@ class _Translator:
         names = self._output_names(outputs)
         sort_keys = self._sort_keys(select, outputs, names, scope)
         columns = [
-            exp.alias_(_call("ns_user_date", out.expression) if out.kind is Kind.DATE else out.expression, f"c{i}")
+            exp.alias_(date_sql.user_date(out.expression) if out.kind is Kind.DATE else out.expression, f"c{i}")
             for i, out in enumerate(outputs)
         ]
         keys = [exp.alias_(ordered.this, f"k{i}") for i, ordered in enumerate(sort_keys)]
@@ -671,8 +671,8 @@ class _Translator:
         value, kind = self._value(arguments[0], scope)
         if kind is Kind.DATE:
             if len(arguments) == 1:
-                return _call("ns_user_date", value)
-            return _call("ns_to_char_date", value, exp.Literal.string(self._format_model("TO_CHAR", arguments[1])))
+                return date_sql.user_date(value)
+            return date_sql.to_char(value, self._format_model("TO_CHAR", arguments[1]))
         if len(arguments) == 2:
             raise unsupported("TO_CHAR with a number format model")
         return _call("ns_to_char_number", value)

@@ -155,3 +155,27 @@ def test_the_dag_query_matches_the_definition_of_canceled(dag_query, orders, win
         )
     ]
     assert [row[0] for row in rows(store, query)] == expected
+
+
+_models = st.lists(
+    st.sampled_from(["YYYY", "MM", "DD", "HH24", "HH12", "HH", "MI", "SS", "AM", "-", "/", ":", " ", '"T"']),
+    min_size=1,
+    max_size=8,
+    unique=True,
+).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2999, 12, 31)), model=_models)
+def test_dates_rendered_in_sql_match_the_python_reference(moment, model):
+    try:
+        oracle_dates.compile_format(model)
+    except oracle_dates.DateFormatError:
+        return  # e.g. HH and HH12 together: refused before any SQL is built
+    store = SalesOrderStore()
+    store.load_sales_orders([SalesOrder(1, "SO1", "C", moment, moment.date())])
+    canonical = oracle_dates.canonical(moment)
+    [(rendered, user)] = rows(
+        store, f"SELECT TO_CHAR(t.lastmodifieddate, '{model}'), t.lastmodifieddate FROM transaction t"
+    )
+    assert (rendered, user) == (oracle_dates.to_char(canonical, model), oracle_dates.user_date(canonical))
