@@ -95,17 +95,19 @@ def make_order() -> Callable[..., ShopifyOrder]:
 @pytest.fixture
 def make_shopify() -> Iterator[Callable[..., ShopifySandbox]]:
     """Factory: `make_shopify(orders, preset=..., bucket_size=..., clock=...)` → a running sandbox."""
-    servers: list[SandboxServer] = []
+    started: list[tuple[SandboxServer, ShopifySandbox]] = []
 
     def make(orders: list[ShopifyOrder] = (), **options: Any) -> ShopifySandbox:
         app = ShopifyApp(TOKEN, **options)
         app.load_orders(orders)
         server = SandboxServer(app).start()
-        servers.append(server)
-        return ShopifySandbox(app, server.url)
+        sandbox = ShopifySandbox(app, server.url)
+        started.append((server, sandbox))
+        return sandbox
 
     yield make
-    for server in servers:
+    for server, sandbox in started:
+        sandbox.session.close()
         server.stop()
 
 
