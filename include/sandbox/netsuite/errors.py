@@ -73,3 +73,13 @@ def concurrency_limit_exceeded() -> NetSuiteError:
 
 def unexpected_error(status: int = 500) -> NetSuiteError:
     return NetSuiteError(status, "UNEXPECTED_ERROR", "An unexpected error occurred. Error ID: sandbox-injected-fault.")
+
+
+def search_error(message: str) -> NetSuiteError:
+    """A SuiteQL error as NetSuite words it: 'Invalid search query. … Search error occurred: <message>'."""
+    return invalid_query(f"Search error occurred: {message}")
+
+
+def unsupported_search(what: str) -> NetSuiteError:
+    """Something SuiteQL may accept but the sandbox does not implement: refused, never answered differently."""
+    return search_error(f"Invalid or unsupported search. The sandbox does not support {what}.")

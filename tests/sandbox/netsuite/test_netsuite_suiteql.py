@@ -249,7 +249,22 @@ def test_exists_in_subqueries_and_left_joins(client):
         ("SELECT DISTINCT status FROM transaction ORDER BY tranid", "ORA-01791"),
         ("SELECT id FROM transaction ORDER BY 3", "ORA-01785"),
         ("", "empty"),
+        ("SELECT t.id, COUNT(*) FROM transaction t", "ORA-00937"),
+        ("SELECT t.status, t.id FROM transaction t GROUP BY t.status", "ORA-00979"),
+        ("SELECT t.status, COUNT(*) FROM transaction t GROUP BY t.status ORDER BY t.id", "ORA-00979"),
+        ("SELECT t.status FROM transaction t GROUP BY t.status HAVING t.id > 1", "ORA-00979"),
     ],
 )
 def test_what_netsuite_or_the_sandbox_refuses_is_a_400(client, invalid_query, query, fragment):
     invalid_query(client.post(query), fragment)
+
+
+def test_grouping(client):
+    page = client.ok(
+        "SELECT UPPER(t.status) AS status, COUNT(*) AS orders, MAX(t.lastmodifieddate) AS latest FROM transaction t "
+        "GROUP BY UPPER(t.status) HAVING COUNT(*) > 1 ORDER BY orders DESC, 1"
+    )
+    assert [(item["status"], item["orders"], item["latest"]) for item in page["items"]] == [
+        ("C", "5", "1/15/2026"),
+        ("H", "4", "1/15/2026"),
+    ]
