@@ -120,7 +120,7 @@ class NetSuiteApp(SandboxApp):
         outcome = self.executor.run(_read_query(request.body))
         check_offset_within(page, outcome.total)
         rows = arrange_page(outcome.rows, outcome.query.sort_keys, page)
-        body = collection(request.url, page, outcome.query.columns, rows, outcome.total)
+        body = collection(request.url, page, outcome.query, rows, outcome.total)
         self._count("pages_served")
         return Response(200, body, {"Content-Type": COLLECTION_CONTENT_TYPE})
 

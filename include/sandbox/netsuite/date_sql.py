@@ -1,9 +1,9 @@
-"""Date rendering compiled to SQLite expressions.
+"""TO_CHAR of a date compiled to SQLite expressions.
 
-Dates are canonical 'YYYY-MM-DD HH24:MI:SS' text, so TO_CHAR and the user date
-format are substrings and a little arithmetic. Doing it in SQL instead of a
-Python function per row makes a 100,000-row result several times faster; the
-Python versions in `oracle_dates` are the reference the tests hold these to.
+Dates are canonical 'YYYY-MM-DD HH24:MI:SS' text, so TO_CHAR is substrings and
+a little arithmetic. Doing it in SQL instead of a Python function per row makes
+a 100,000-row result several times faster; the Python versions in
+`oracle_dates` are the reference the tests hold these to.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _null_if_null(value: exp.Expression, rendered: exp.Expression) -> exp.Expres
 
 
 def user_date(value: exp.Expression) -> exp.Expression:
-    """M/D/YYYY, as SuiteQL shows a date column without TO_CHAR."""
+    """TO_CHAR(date) without a model: the user's M/D/YYYY."""
     slash = exp.Literal.string("/")
     return _concat([_integer(value, "MM"), slash, _integer(value, "DD"), slash, _slice(value, "YYYY")])
 

@@ -10,7 +10,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from include.sandbox.netsuite.errors import invalid_parameter
+from include.sandbox.netsuite.oracle_dates import user_date
 from include.sandbox.netsuite.sqlite_functions import oracle_text
+from include.sandbox.netsuite.suiteql import TranslatedQuery
 
 MAX_PAGE_SIZE = 1000
 MAX_REACHABLE_ROWS = 100_000  # SuiteQL over REST serves only the first 100,000 rows of a query
@@ -98,13 +100,16 @@ def arrange_page(rows: list[tuple[Any, ...]], sort_keys: int, page: PageRequest)
 
 
 def collection(
-    request_url: str, page: PageRequest, columns: tuple[str, ...], rows: list[tuple[Any, ...]], total: int
+    request_url: str, page: PageRequest, query: TranslatedQuery, rows: list[tuple[Any, ...]], total: int
 ) -> dict[str, Any]:
-    """NetSuite's collection body: every value a string, NULL columns left out."""
+    """NetSuite's collection body: every value a string (dates in the user's format), NULL columns left out."""
     items = []
     for row in rows:
         item: dict[str, Any] = {"links": []}
-        item.update((name, oracle_text(value)) for name, value in zip(columns, row, strict=False) if value is not None)
+        for index, name in enumerate(query.columns):
+            value = row[index]
+            if value is not None:
+                item[name] = user_date(value) if index in query.date_columns else oracle_text(value)
         items.append(item)
     reachable = min(total, (MAX_REACHABLE_ROWS // page.limit) * page.limit)
     last_offset = max(0, (reachable - 1) // page.limit * page.limit)

@@ -109,12 +109,38 @@ class FunctionErrors:
 
         return guarded
 
+    def remember(self, error: Exception) -> None:
+        self._local.error = error
+
     def take(self) -> Exception | None:
         error = getattr(self._local, "error", None)
         self._local.error = None
         return error
 
 
+def _single_value(errors: FunctionErrors) -> type:
+    """Aggregate wrapped around a scalar subquery's value: SQLite would quietly take the first of several rows."""
+
+    class SingleValue:
+        def __init__(self) -> None:
+            self.rows = 0
+            self.value: Any = None
+
+        def step(self, value: Any) -> None:
+            self.rows += 1
+            self.value = value
+
+        def finalize(self) -> Any:
+            if self.rows > 1:
+                error = ValueError("ORA-01427: single-row subquery returns more than one row")
+                errors.remember(error)
+                raise error
+            return self.value
+
+    return SingleValue
+
+
 def register(connection: sqlite3.Connection, errors: FunctionErrors) -> None:
     for name, (function, arity) in FUNCTIONS.items():
         connection.create_function(name, arity, errors.wrap(function), deterministic=True)
+    connection.create_aggregate("ns_single_value", 1, _single_value(errors))

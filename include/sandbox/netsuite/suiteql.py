@@ -6,9 +6,9 @@ against the schema (`suiteql_scope`), expressions keep Oracle's meaning
 (`suiteql_expressions`, `suiteql_functions`). Anything not understood becomes a
 NetSuite-shaped 400 rather than a silently different answer.
 
-The top-level SELECT is rewritten to return its columns as c0..cN (dates in the
-user's format) followed by the ORDER BY values as k0..kM, which paging uses to
-find rows whose order the query leaves open.
+The top-level SELECT is rewritten to return its columns as c0..cN followed by
+the ORDER BY values as k0..kM, which paging uses to find rows whose order the
+query leaves open.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from include.sandbox.netsuite import date_sql
 from include.sandbox.netsuite.errors import invalid_query, search_error, unsupported_search
 from include.sandbox.netsuite.schema import Kind, Schema
 from include.sandbox.netsuite.suiteql_expressions import ExpressionTranslator
 from include.sandbox.netsuite.suiteql_scope import Output, Scope
-from include.sandbox.netsuite.suiteql_syntax import parse_select, snippet, written
+from include.sandbox.netsuite.suiteql_syntax import has_aggregate, parse_select, snippet, written
 
 _SELECT_CLAUSES = {"expressions", "from_", "joins", "where", "group", "having", "order", "distinct"}
 _PAGING_CLAUSES = {"limit", "offset", "fetch"}
@@ -34,6 +33,9 @@ _OPAQUE = (exp.Subquery, exp.Exists, exp.AggFunc)  # grouping rules do not look 
 class TranslatedQuery:
     sql: str
     columns: tuple[str, ...]  # lowercased output names, in select order
+    # Columns holding dates: shown in the user's format, but only when a page is rendered, so that
+    # DISTINCT, GROUP BY and sorting still see the full date and time as Oracle does.
+    date_columns: frozenset[int]
     sort_keys: int  # ORDER BY values appended to each row after the columns
 
 
@@ -71,10 +73,7 @@ class _StatementTranslator:
         outputs, scope, grouping = self._select(select, parent=None)
         names = _output_names(outputs)
         sort_keys = self._sort_keys(select, outputs, names, scope, grouping)
-        columns = [
-            exp.alias_(date_sql.user_date(out.expression) if out.kind is Kind.DATE else out.expression, f"c{i}")
-            for i, out in enumerate(outputs)
-        ]
+        columns = [exp.alias_(out.expression, f"c{i}") for i, out in enumerate(outputs)]
         keys = [exp.alias_(ordered.this, f"k{i}") for i, ordered in enumerate(sort_keys)]
         select.set("expressions", columns + keys)
         if sort_keys:
@@ -85,7 +84,8 @@ class _StatementTranslator:
                 for i, key in enumerate(sort_keys)
             ]
             select.set("order", exp.Order(expressions=order))
-        return TranslatedQuery(select.sql(dialect="sqlite", comments=False), tuple(names), len(sort_keys))
+        date_columns = frozenset(i for i, out in enumerate(outputs) if out.kind is Kind.DATE)
+        return TranslatedQuery(select.sql(dialect="sqlite", comments=False), tuple(names), date_columns, len(sort_keys))
 
     def _sort_keys(
         self, select: exp.Select, outputs: list[Output], names: list[str], scope: Scope, grouping: _Grouping
@@ -136,7 +136,7 @@ class _StatementTranslator:
         if having:
             select.set("having", exp.Having(this=self.expressions.condition(having.this, scope)))
         checked = [out.expression for out in outputs] + ([select.args["having"].this] if having else [])
-        grouping.aggregated = grouping.aggregated or any(_has_aggregate(expression) for expression in checked)
+        grouping.aggregated = grouping.aggregated or any(has_aggregate(expression) for expression in checked)
         for expression in checked:
             grouping.check(expression)
         return outputs, scope, grouping
@@ -204,12 +204,6 @@ class _StatementTranslator:
                 value, kind = self.expressions.value(item, scope)
                 outputs.append(Output(item.name.lower() if isinstance(item, exp.Column) else None, kind, value))
         return outputs
-
-
-def _has_aggregate(expression: exp.Expression) -> bool:
-    """An aggregate in this SELECT (not one inside a subquery)."""
-    nodes = expression.walk(prune=lambda node: isinstance(node, (exp.Subquery, exp.Exists)))
-    return any(isinstance(node, exp.AggFunc) for node in nodes)
 
 
 def _output_names(outputs: list[Output]) -> list[str]:

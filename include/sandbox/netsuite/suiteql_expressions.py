@@ -18,7 +18,7 @@ from include.sandbox.netsuite.errors import search_error, unsupported_search
 from include.sandbox.netsuite.schema import Kind
 from include.sandbox.netsuite.suiteql_functions import FunctionTranslator, Translated
 from include.sandbox.netsuite.suiteql_scope import Operand, Output, Scope
-from include.sandbox.netsuite.suiteql_syntax import call, snippet, string_value, written
+from include.sandbox.netsuite.suiteql_syntax import call, has_aggregate, snippet, string_value, written
 
 MAX_IN_LIST = 1000  # Oracle's limit on an IN list (ORA-01795)
 
@@ -176,10 +176,16 @@ class ExpressionTranslator:
     def _scalar_subquery(self, node: exp.Subquery, scope: Scope) -> Translated:
         if not isinstance(node.this, exp.Select) or node.alias:
             raise unsupported_search(snippet(node))
-        outputs = self._subquery(node.this, scope)
+        select = node.this
+        outputs = self._subquery(select, scope)
         if len(outputs) != 1:
             raise search_error("ORA-00913: too many values (a scalar subquery must select one column)")
-        return exp.Subquery(this=node.this), outputs[0].kind
+        if select.args.get("group") or select.args.get("distinct"):
+            raise unsupported_search("GROUP BY or DISTINCT in a scalar subquery")
+        if not has_aggregate(outputs[0].expression):
+            # Oracle fails when a scalar subquery finds several rows; SQLite would take the first.
+            select.set("expressions", [call("ns_single_value", outputs[0].expression)])
+        return exp.Subquery(this=select), outputs[0].kind
 
     def _case(self, node: exp.Case, scope: Scope) -> Translated:
         subject = self.operand(node.args["this"], scope) if node.args.get("this") is not None else None

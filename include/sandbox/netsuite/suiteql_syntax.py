@@ -52,3 +52,9 @@ def string_value(node: exp.Expression) -> str | None:
 
 def call(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
+
+
+def has_aggregate(expression: exp.Expression) -> bool:
+    """An aggregate of this SELECT (not one inside a subquery)."""
+    nodes = expression.walk(prune=lambda node: isinstance(node, (exp.Subquery, exp.Exists)))
+    return any(isinstance(node, exp.AggFunc) for node in nodes)

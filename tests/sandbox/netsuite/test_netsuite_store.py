@@ -175,7 +175,6 @@ def test_dates_rendered_in_sql_match_the_python_reference(moment, model):
     store = SalesOrderStore()
     store.load_sales_orders([SalesOrder(1, "SO1", "C", moment, moment.date())])
     canonical = oracle_dates.canonical(moment)
-    [(rendered, user)] = rows(
-        store, f"SELECT TO_CHAR(t.lastmodifieddate, '{model}'), t.lastmodifieddate FROM transaction t"
-    )
+    query = f"SELECT TO_CHAR(t.lastmodifieddate, '{model}'), TO_CHAR(t.lastmodifieddate) FROM transaction t"
+    [(rendered, user)] = rows(store, query)
     assert (rendered, user) == (oracle_dates.to_char(canonical, model), oracle_dates.user_date(canonical))

@@ -198,7 +198,7 @@ def test_oracle_semantics(client, invalid_query):
     assert nulls["items"][-1]["link"] == "null"
 
 
-def test_exists_in_subqueries_and_left_joins(client):
+def test_exists_in_subqueries_and_left_joins(client, invalid_query):
     shipped = "SELECT tl.transaction FROM transactionline tl WHERE tl.quantityshiprecv < 0"
     assert ids(client.ok(f"SELECT t.id FROM transaction t WHERE t.id IN ({shipped}) ORDER BY t.id")) == ["103", "104"]
     assert ids(
@@ -213,6 +213,10 @@ def test_exists_in_subqueries_and_left_joins(client):
         "SELECT t.id, (SELECT COUNT(*) FROM transactionline tl WHERE tl.transaction = t.id) AS lines FROM transaction t WHERE t.id = 104"
     )
     assert scalar["items"][0]["lines"] == "3"
+    item = "SELECT tl.item FROM transactionline tl WHERE tl.transaction = t.id AND tl.mainline = 'F'"
+    one = client.ok(f"SELECT t.id, ({item}) AS item FROM transaction t WHERE t.id IN (101, 110) ORDER BY t.id")
+    assert one["items"] == [{"links": [], "id": "101", "item": "SKU-1"}, {"links": [], "id": "110"}]
+    invalid_query(client.post(f"SELECT t.id, ({item}) AS item FROM transaction t WHERE t.id = 104"), "ORA-01427")
 
 
 @pytest.mark.parametrize(
@@ -257,6 +261,17 @@ def test_exists_in_subqueries_and_left_joins(client):
 )
 def test_what_netsuite_or_the_sandbox_refuses_is_a_400(client, invalid_query, query, fragment):
     invalid_query(client.post(query), fragment)
+
+
+def test_distinct_and_grouping_see_the_time_of_a_date_even_though_it_shows_without(start_netsuite, make_order):
+    at = datetime(2026, 1, 15, 8, 0)
+    _app, client = start_netsuite(
+        [make_order(1, "C", at), make_order(2, "C", at.replace(hour=9)), make_order(3, "C", at)]
+    )
+    page = client.ok("SELECT DISTINCT t.lastmodifieddate FROM transaction t ORDER BY t.lastmodifieddate")
+    assert page["items"] == [{"links": [], "lastmodifieddate": "1/15/2026"}] * 2
+    page = client.ok("SELECT DISTINCT TO_CHAR(t.lastmodifieddate) AS day FROM transaction t")
+    assert page["items"] == [{"links": [], "day": "1/15/2026"}]
 
 
 def test_grouping(client):
