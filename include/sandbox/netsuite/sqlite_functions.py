@@ -20,10 +20,12 @@ _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
 def oracle_text(value: Any) -> str:
-    """A value as SuiteQL prints it: numbers without a trailing '.0'."""
-    if isinstance(value, float) and value.is_integer():
+    """A value as SuiteQL prints it: numbers without a trailing '.0' or binary noise (Oracle's are decimal)."""
+    if not isinstance(value, float):
+        return str(value)
+    if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return str(value)
+    return f"{value:.15g}"  # 0.1 + 0.2 shows as 0.3, as Oracle's exact NUMBER would
 
 
 def _oracle_null(text: str) -> str | None:

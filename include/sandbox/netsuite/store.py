@@ -18,11 +18,7 @@ from typing import Any
 
 from include.sandbox.model import SalesOrder
 from include.sandbox.netsuite import oracle_dates, sqlite_functions
-from include.sandbox.netsuite.schema import (
-    SALES_ORDER_STATUS_LABELS,
-    SALES_ORDER_TYPE,
-    Schema,
-)
+from include.sandbox.netsuite.schema import SALES_ORDER_STATUS_LABELS, SALES_ORDER_TYPE, Schema
 
 _SCHEMA_SQL = """
 CREATE TABLE "transaction" (

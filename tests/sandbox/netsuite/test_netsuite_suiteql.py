@@ -136,7 +136,7 @@ def test_null_handling_and_text_functions(client):
         "SELECT NVL(t.custbody_fa_channel_order, 'none') AS link, COALESCE(t.custbody_celigo_etail_order_id, t.tranid) AS fallback, "
         "UPPER('so') || LOWER(t.tranid) AS cased, TRIM('  x  ') AS trimmed, TRIM('   ') AS blank, "
         "SUBSTR(t.tranid, 3) AS digits, SUBSTR(t.tranid, -2, 1) AS tens, SUBSTR(t.tranid, 0, 2) AS prefix, "
-        "ABS(-4) AS magnitude, 7 / 2 AS half, t.custbody_celigo_etail_order_id AS missing "
+        "ABS(-4) AS magnitude, 7 / 2 AS half, 0.1 + 0.2 AS decimal, t.custbody_celigo_etail_order_id AS missing "
         "FROM transaction t WHERE t.id = 111"
     )["items"][0]
     assert item == {
@@ -150,6 +150,7 @@ def test_null_handling_and_text_functions(client):
         "prefix": "SO",
         "magnitude": "4",
         "half": "3.5",
+        "decimal": "0.3",
     }
 
 
