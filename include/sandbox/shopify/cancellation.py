@@ -18,6 +18,7 @@ Money on completion (https://help.shopify.com/en/manual/fulfillment/managing-ord
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from include.sandbox.shopify.gid import order_number_from_gid
@@ -27,6 +28,7 @@ from include.sandbox.shopify.timestamps import iso, parse_iso
 if TYPE_CHECKING:
     from include.sandbox.shopify.store import CancelJob, OrderStore, StoredOrder
 
+NOTHING = Decimal("0.00")
 STAFF_NOTE_LIMIT = 255
 REFUNDABLE_STATUSES = ("PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED")
 FULFILLED_STATUSES = ("FULFILLED", "PARTIALLY_FULFILLED")
@@ -107,7 +109,7 @@ def settle(order: StoredOrder, job: CancelJob, now: datetime) -> list[MoneyMovem
     if status == "AUTHORIZED":
         if order.authorized > 0:
             movements.append(_movement(order, job, "void", order.authorized, now))
-        order.authorized = order.authorized * 0
+        order.authorized = NOTHING
         order.financial_status = "VOIDED"
     elif status == "PENDING":
         order.financial_status = "VOIDED"

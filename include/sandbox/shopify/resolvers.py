@@ -93,7 +93,7 @@ def resolve_order_cancel(_root: Any, info: GraphQLResolveInfo, **arguments: Any)
 
 
 def _capturable(order: StoredOrder) -> Decimal:
-    return order.authorized if order.cancelled_at is None else order.authorized * 0
+    return order.authorized if order.cancelled_at is None else Decimal("0.00")
 
 
 ORDER_FIELDS: dict[str, Callable[[StoredOrder], Any]] = {

@@ -6,7 +6,6 @@ never mixes states. Cancel jobs complete lazily: whenever the store is touched a
 
 from __future__ import annotations
 
-import copy
 import heapq
 import threading
 import uuid
@@ -154,10 +153,10 @@ class OrderStore:
     # -- orders -------------------------------------------------------------------------------
 
     def load(self, records: Iterable[ShopifyOrder]) -> None:
-        """Add or replace orders; the records are copied so later cancels never touch the caller's objects."""
+        """Add or replace orders; the store keeps its own state, so cancels never touch the caller's records."""
         with self.lock:
             for record in records:
-                self._orders[record.id] = StoredOrder.from_record(copy.copy(record))
+                self._orders[record.id] = StoredOrder.from_record(record)
 
     def get(self, order_id: int, include_deleted: bool = False) -> StoredOrder | None:
         with self.lock:
