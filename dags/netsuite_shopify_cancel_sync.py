@@ -66,16 +66,20 @@ def netsuite_shopify_cancel_sync():
     @task
     def resolve_run(params=None, data_interval_start=None, data_interval_end=None) -> dict:
         from airflow.sdk import Variable
+        from airflow.sdk.exceptions import AirflowFailException
 
         from include.cancel_sync import tasks
 
-        return tasks.resolve_run(
-            lambda name, default: Variable.get(name, default=default),
-            dict(params or {}),
-            data_interval_start,
-            data_interval_end,
-            pendulum.now("UTC"),
-        )
+        try:
+            return tasks.resolve_run(
+                lambda name, default: Variable.get(name, default=default),
+                dict(params or {}),
+                data_interval_start,
+                data_interval_end,
+                pendulum.now("UTC"),
+            )
+        except tasks.SettingsError as exc:
+            raise AirflowFailException(str(exc)) from None  # a bad setting stays bad: no retry
 
     @task
     def extract_canceled_orders(run: dict, ti=None) -> list:

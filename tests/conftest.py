@@ -56,8 +56,10 @@ def make_sandboxes():
 
     started = []
 
-    def make(count: int = 60, seed: int = 7, scenarios: dict | None = None, options=None, world=None):
-        world = world or build_world(count, WORLD_START, WORLD_END, seed=seed, scenarios=scenarios)
+    def make(count=60, seed=7, scenarios=None, options=None, world=None, every_scenario=False):
+        world = world or build_world(
+            count, WORLD_START, WORLD_END, seed=seed, scenarios=scenarios, every_scenario=every_scenario
+        )
         sandboxes = Sandboxes(world, options).start()
         started.append(sandboxes)
         return sandboxes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,14 @@ def load_dag():
 
 def run_sync(sandboxes, tmp_path: Path, variables: dict[str, str] | None = None, conf: dict | None = None) -> SyncRun:
     tmp_path.mkdir(parents=True, exist_ok=True)
-    connections = tmp_path / "connections.json"
+    # Airflow caches the secrets backend of the first dag.test() in a process, so every run
+    # must use the same file paths; the backend re-reads the files on each lookup.
+    home = Path(os.environ["AIRFLOW_HOME"])
+    connections = home / "dag_test_connections.json"
     connections.write_text(json.dumps(sandboxes.connections()))
     reports = tmp_path / "reports"
     values = {"netsuite_shopify_report_location": f"file://{reports}"} | (variables or {})
-    variable_file = tmp_path / "variables.json"
+    variable_file = home / "dag_test_variables.json"
     variable_file.write_text(json.dumps(values))
     dag_run = load_dag().test(
         run_conf=conf or {}, conn_file_path=str(connections), variable_file_path=str(variable_file)

@@ -44,7 +44,7 @@ def decide(
 
 
 def _decision(row: dict[str, Any], prevent_refund: bool) -> dict[str, Any]:
-    decision = {key: row[key] for key in ("id", "tranid", "status", "modified", "gid")}
+    decision = {"id": int(row["id"])} | {key: _text(row.get(key)) for key in ("tranid", "status", "modified", "gid")}
     decision["shopify_name"] = _text(row.get("name"))
     decision["financial_status"] = _text(row.get("displayFinancialStatus"))
     decision["fulfillment_status"] = _text(row.get("displayFulfillmentStatus"))
@@ -56,9 +56,9 @@ def _decision(row: dict[str, Any], prevent_refund: bool) -> dict[str, Any]:
 
 
 def _classify(row: dict[str, Any]) -> tuple[str, str]:
-    if not row.get("gid"):
+    if not _text(row.get("gid")):
         return INVALID_LINK, _text(row.get("problem")) or "no Shopify link"
-    if row.get("duplicate") is True:
+    if row.get("duplicate") is True:  # NaN when absent, so compare with True
         return DUPLICATE_LINK, _text(row.get("problem"))
     if _text(row.get("name")) is None:
         return NOT_FOUND, f"Shopify has no order {row['gid']}"

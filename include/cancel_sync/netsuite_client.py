@@ -53,7 +53,7 @@ class NetSuiteClient:
         self._retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(max_attempts),
-            wait=wait_exponential_jitter(initial=0.5, max=backoff_max),
+            wait=wait_exponential_jitter(multiplier=0.5, max=backoff_max),
             reraise=True,
         )
         self.requests_sent = 0

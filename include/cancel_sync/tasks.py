@@ -17,9 +17,12 @@ from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.extract import extract_canceled_orders, make_batches
 from include.cancel_sync.report import build_report, format_report
-from include.cancel_sync.settings import SyncSettings, load_settings
+from include.cancel_sync.report_store import save_report
+from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
 from include.cancel_sync.shopify_state import read_order_states
 from include.cancel_sync.window import Window, resolve_window
+
+__all__ = ["SettingsError", "SyncError"]
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +84,21 @@ def raise_if_failed(outcomes: list[dict[str, Any]]) -> None:
 
 
 def report(
-    run: dict[str, Any], outcome_batches: list[list[dict[str, Any]] | None], expected_batches: int
+    run: dict[str, Any],
+    outcome_batches: list[list[dict[str, Any]] | None],
+    expected_batches: int,
+    location: str | None = None,
+    dag_id: str = "",
+    run_id: str = "",
 ) -> dict[str, Any]:
     present = [batch for batch in outcome_batches if batch is not None]
     outcomes = [outcome for batch in present for outcome in batch]
     result = build_report(outcomes, run["settings"], run["window"], failed_batches=expected_batches - len(present))
+    if location:
+        result["report_uri"] = save_report(location, dag_id, run_id, result, outcomes)
     log.info("%s", format_report(result))
+    if location:
+        log.info("Full report: %s", result["report_uri"])
     return result
 
 

@@ -81,10 +81,12 @@ def build_world(
     seed: int = 0,
     link_field: str = DEFAULT_LINK_FIELD,
     scenarios: dict[str, int] | None = None,
+    every_scenario: bool = False,
 ) -> World:
     """Make `count` NetSuite orders (and their Shopify twins) modified within [window_start, window_end).
 
-    `scenarios` overrides the weights by name (0 leaves a scenario out).
+    `scenarios` overrides the weights by name (0 leaves a scenario out); `every_scenario`
+    deals the scenarios round-robin (then shuffles) so small worlds still hold each one.
     """
     if window_end <= window_start:
         raise ValueError("window_end must be after window_start")
@@ -94,7 +96,11 @@ def build_world(
     if unknown:
         raise ValueError(f"unknown scenarios: {sorted(unknown)}")
     names = [name for name, weight in weights.items() if weight > 0]
-    picks = rng.choices(names, weights=[weights[n] for n in names], k=count)
+    if every_scenario:
+        picks = [names[index % len(names)] for index in range(count)]
+        rng.shuffle(picks)
+    else:
+        picks = rng.choices(names, weights=[weights[n] for n in names], k=count)
     span = (window_end - window_start).total_seconds()
     world = World(link_field=link_field)
     shared_target: ShopifyOrder | None = None  # the Shopify order that duplicate links point at

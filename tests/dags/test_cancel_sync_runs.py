@@ -1,0 +1,159 @@
+"""The real DAG, run in-process against both sandboxes over HTTP.
+
+Expectations come from the world builder's scenarios (what each order was made to be)
+and are checked against the Shopify sandbox's own record of calls and money movements.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from include.sandbox.world import SCENARIO_BY_NAME
+from tests.conftest import WORLD_END, WORLD_START
+from tests.dag_runs import run_sync, whole_world_window
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+ON = {"netsuite_shopify_cancel_enabled": "true"}
+WINDOW = whole_world_window(WORLD_START, WORLD_END)
+SKIP_OUTCOME = {
+    "already_cancelled": "already_cancelled",
+    "fulfilled_in_shopify": "cannot_cancel",
+    "partially_fulfilled_in_shopify": "cannot_cancel",
+    "return_in_progress": "cannot_cancel",
+    "missing_in_shopify": "not_found",
+    "empty_link": "invalid_link",
+    "garbage_link": "invalid_link",
+    "other_gid_link": "invalid_link",
+    "duplicate_link": "duplicate_link",
+}
+
+
+def expected_outcomes(world) -> dict[int, str]:
+    """NetSuite id → outcome the sync must reach with the toggle on (non-extracted orders absent)."""
+    duplicates = sum(1 for name in world.scenarios.values() if name == "duplicate_link")
+    expected = {}
+    for netsuite_id, name in world.scenarios.items():
+        scenario = SCENARIO_BY_NAME[name]
+        if not scenario.extracted:
+            continue
+        if name == "duplicate_link" and duplicates < 2:
+            expected[netsuite_id] = "cancelled"
+        else:
+            expected[netsuite_id] = "cancelled" if scenario.cancellable else SKIP_OUTCOME[name]
+    return expected
+
+
+def shopify_gid(world, netsuite_id: int) -> str:
+    link = world.sales_order(netsuite_id).fields[world.link_field].strip()
+    return link if link.startswith("gid://") else f"gid://shopify/Order/{int(link)}"
+
+
+@pytest.fixture
+def sandboxes(make_sandboxes):
+    return make_sandboxes(count=2 * 21, seed=11, every_scenario=True)
+
+
+def cancelled_gids(sandboxes) -> list[str]:
+    return [call.order_id for call in sandboxes.shopify.store.cancel_calls if call.accepted]
+
+
+def test_toggle_off_cancels_nothing_and_reports_the_plan(sandboxes, tmp_path):
+    run = run_sync(sandboxes, tmp_path, variables={}, conf=WINDOW)
+    assert run.state == "success"
+    assert sandboxes.shopify.store.cancel_calls == []
+    expected = expected_outcomes(sandboxes.world)
+    would = {nid for nid, outcome in expected.items() if outcome == "cancelled"}
+    assert {o["id"] for o in run.outcomes if o["outcome"] == "would_cancel"} == would
+    assert run.report["mode"].startswith("cancel sync off")
+    assert all("netsuite_shopify_cancel_enabled" in o["detail"] for o in run.outcomes if o["outcome"] == "would_cancel")
+
+
+def test_toggle_on_cancels_exactly_the_qualifying_orders_and_refunds_paid_ones(sandboxes, tmp_path):
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW)
+    assert run.state == "success", run.task_states
+    world = sandboxes.world
+    expected = expected_outcomes(world)
+    assert {o["id"]: o["outcome"] for o in run.outcomes} == expected
+    to_cancel = {shopify_gid(world, nid) for nid, outcome in expected.items() if outcome == "cancelled"}
+    calls = cancelled_gids(sandboxes)
+    assert sorted(calls) == sorted(to_cancel)  # each exactly once
+    refunded = {m.order_id for m in sandboxes.shopify.store.refunds if m.kind == "refund"}
+    paid = {
+        shopify_gid(world, nid)
+        for nid, outcome in expected.items()
+        if outcome == "cancelled"
+        and SCENARIO_BY_NAME[world.scenarios[nid]].financial_status in ("PAID", "PARTIALLY_PAID")
+    }
+    assert refunded == paid and paid
+    for call in sandboxes.shopify.store.cancel_calls:
+        assert call.arguments["refundMethod"] == {"originalPaymentMethodsRefund": call.order_id in paid}
+        assert call.arguments["reason"] == "OTHER" and call.restock is False and call.notify_customer is False
+        assert "refund" not in call.arguments  # the deprecated argument is never sent
+        assert "netsuite_shopify_cancel_sync" in call.staff_note
+    assert run.report["cancelled_with_refund"] == len(paid)
+
+
+def test_prevent_refund_cancels_the_same_orders_with_zero_refunds(sandboxes, tmp_path):
+    run = run_sync(sandboxes, tmp_path, variables=ON | {"netsuite_shopify_prevent_refund": "yes"}, conf=WINDOW)
+    assert run.state == "success", run.task_states
+    expected = expected_outcomes(sandboxes.world)
+    assert len(cancelled_gids(sandboxes)) == sum(1 for o in expected.values() if o == "cancelled")
+    assert [m for m in sandboxes.shopify.store.refunds if m.kind != "void"] == []
+    assert all(
+        c.arguments["refundMethod"] == {"originalPaymentMethodsRefund": False}
+        for c in sandboxes.shopify.store.cancel_calls
+    )
+    assert run.report["cancelled_with_refund"] == 0
+
+
+def test_every_skip_is_reported_with_its_reason(sandboxes, tmp_path):
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW)
+    lines = {row["netsuite_id"]: row for row in run.report["not_cancelled"]}
+    for netsuite_id, outcome in expected_outcomes(sandboxes.world).items():
+        if outcome == "cancelled":
+            assert netsuite_id not in lines
+            continue
+        row = lines[netsuite_id]
+        assert row["outcome"] == outcome and row["reason"], row
+    reasons = " ".join(row["reason"] for row in lines.values())
+    for fragment in ("link field is empty", "Product id", "FULFILLED", "return status", "has no order", "several"):
+        assert fragment in reasons
+
+
+def test_dry_run_has_no_side_effect(sandboxes, tmp_path):
+    before = {o.id: o for o in sandboxes.world.shopify_orders}
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW | {"dry_run": True})
+    assert run.state == "success"
+    assert sandboxes.shopify.store.cancel_calls == [] and sandboxes.shopify.store.refunds == []
+    assert run.report["mode"].startswith("dry run")
+    assert any(o["outcome"] == "would_cancel" and "dry run" in o["detail"] for o in run.outcomes)
+    assert {o.id for o in sandboxes.world.shopify_orders} == set(before)
+
+
+def test_same_window_twice_sends_no_second_cancel(sandboxes, tmp_path):
+    first = run_sync(sandboxes, tmp_path / "first", variables=ON, conf=WINDOW)
+    calls_after_first = len(sandboxes.shopify.store.cancel_calls)
+    second = run_sync(sandboxes, tmp_path / "second", variables=ON, conf=WINDOW)
+    assert first.state == second.state == "success"
+    assert len(sandboxes.shopify.store.cancel_calls) == calls_after_first > 0
+    cancelled_first = {o["id"] for o in first.outcomes if o["outcome"] == "cancelled"}
+    assert {o["id"] for o in second.outcomes if o["outcome"] == "already_cancelled"} >= cancelled_first
+
+
+def test_order_ids_param_resyncs_just_those(sandboxes, tmp_path):
+    expected = expected_outcomes(sandboxes.world)
+    chosen = sorted(nid for nid, outcome in expected.items() if outcome == "cancelled")[:2]
+    not_canceled = next(nid for nid, name in sandboxes.world.scenarios.items() if name == "pending_fulfillment")
+    conf = {"netsuite_order_ids": ",".join(map(str, [*chosen, not_canceled]))}
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=conf)
+    assert run.state == "success"
+    assert sorted(o["id"] for o in run.outcomes) == chosen  # the open order is not a cancellation
+    assert sorted(cancelled_gids(sandboxes)) == sorted(shopify_gid(sandboxes.world, nid) for nid in chosen)
+
+
+def test_garbage_variable_fails_the_run_naming_it_and_cancels_nothing(sandboxes, tmp_path):
+    run = run_sync(sandboxes, tmp_path, variables=ON | {"netsuite_shopify_prevent_refund": "maybe"}, conf=WINDOW)
+    assert run.state == "failed"
+    assert run.task_states["resolve_run"] == ["failed"]  # once: a bad setting is not retried
+    assert sandboxes.shopify.store.cancel_calls == []
