@@ -18,7 +18,7 @@ def test_document_is_valid_and_not_deprecated(official_shopify_schema, name):
 def test_validation_does_catch_a_deprecated_argument(official_shopify_schema):
     """The check above can fail: the deprecated `refund` argument is refused."""
     document = graphql.parse(
-        "mutation { orderCancel(orderId: \"gid://shopify/Order/1\", reason: OTHER, restock: false, refund: true)"
+        'mutation { orderCancel(orderId: "gid://shopify/Order/1", reason: OTHER, restock: false, refund: true)'
         " { job { id } } }"
     )
     errors = graphql.validate(official_shopify_schema, document, [*graphql.specified_rules, NoDeprecatedCustomRule])

@@ -1,0 +1,33 @@
+"""Run the sync's steps as separate processes, the way Airflow task processes would (for kill tests).
+
+    python tests/cancel_sync/sync_steps_script.py plan '<run json>' decisions.json
+    python tests/cancel_sync/sync_steps_script.py cancel '<run json>' decisions.json
+
+`plan` is extract + compare (their XCom is the file); `cancel` is one try of the cancel
+task over those decisions. Connections come from AIRFLOW_CONN_* variables; `cancel`
+prints the outcomes as JSON on its last line.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from include.cancel_sync import tasks
+from include.cancel_sync.hooks.netsuite import NetSuiteHook
+from include.cancel_sync.hooks.shopify import ShopifyHook
+
+
+def main() -> None:
+    step, run, decisions_file = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
+    shopify = ShopifyHook().get_client()
+    if step == "plan":
+        batches = tasks.extract(NetSuiteHook().get_client(), run)
+        decisions = [d for batch in batches for d in tasks.compare(shopify, run, batch)]
+        decisions_file.write_text(json.dumps(decisions))
+    else:
+        outcomes = tasks.cancel(shopify, run, json.loads(decisions_file.read_text()), concurrency=1)
+        print(json.dumps(outcomes))
+
+
+if __name__ == "__main__":
+    main()

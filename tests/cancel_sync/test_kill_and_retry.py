@@ -1,0 +1,73 @@
+"""A cancel step killed with SIGKILL after k of n cancels, then retried, cancels exactly the other n−k."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from include.cancel_sync.settings import SyncSettings
+from include.sandbox.runner import SandboxOptions
+from tests.conftest import PROJECT_ROOT, WORLD_END, WORLD_START
+
+SCRIPT = PROJECT_ROOT / "tests" / "cancel_sync" / "sync_steps_script.py"
+RUN = {
+    "settings": SyncSettings(cancel_enabled=True).to_dict(),
+    "window": {"start": WORLD_START.strftime("%Y-%m-%d %H:%M:%S"), "end": WORLD_END.strftime("%Y-%m-%d %H:%M:%S")},
+}
+
+
+def start_step(sandboxes, step: str, decisions) -> subprocess.Popen:
+    env = os.environ | sandboxes.connection_env()
+    return subprocess.Popen(
+        [sys.executable, str(SCRIPT), step, json.dumps(RUN), str(decisions)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def accepted_calls(sandboxes) -> list[str]:
+    return [call.order_id for call in sandboxes.shopify.store.cancel_calls if call.accepted]
+
+
+def test_killed_cancel_task_then_retry_cancels_each_order_exactly_once(make_sandboxes, tmp_path):
+    # 40 paid orders to cancel; 30 ms per request gives time to kill mid-batch.
+    sandboxes = make_sandboxes(
+        count=40, seed=5, scenarios={"cancel_paid": 1} | _others_off(), options=SandboxOptions(latency=0.03)
+    )
+    n = 40
+    decisions = tmp_path / "decisions.json"
+    plan = start_step(sandboxes, "plan", decisions)
+    assert plan.wait(timeout=60) == 0, plan.stderr.read()
+    step = start_step(sandboxes, "cancel", decisions)
+    deadline = time.monotonic() + 60
+    while len(accepted_calls(sandboxes)) < 12 and time.monotonic() < deadline and step.poll() is None:
+        time.sleep(0.005)
+    step.send_signal(signal.SIGKILL)
+    step.wait()
+    time.sleep(0.3)  # let the server finish a request that was in flight when the client died
+    k = len(accepted_calls(sandboxes))
+    assert 12 <= k < n, f"kill landed after {k} cancels; the test needs it mid-batch"
+
+    retry = start_step(sandboxes, "cancel", decisions)
+    out, err = retry.communicate(timeout=120)
+    assert retry.returncode == 0, err[-2000:]
+    outcomes = json.loads(out.strip().splitlines()[-1])
+
+    calls = Counter(call.order_id for call in sandboxes.shopify.store.cancel_calls)
+    assert len(calls) == n and set(calls.values()) == {1}, "an order got a second orderCancel"
+    assert len(accepted_calls(sandboxes)) == n
+    assert Counter(o["outcome"] for o in outcomes) == {"cancelled": n}
+    earlier = [o for o in outcomes if "earlier try" in o["detail"]]
+    assert len(earlier) == k  # recognised by their staff note, not re-sent
+    assert len({m.order_id for m in sandboxes.shopify.store.refunds}) == n  # one refund each
+
+
+def _others_off() -> dict[str, int]:
+    from include.sandbox.world import SCENARIOS
+
+    return {s.name: 0 for s in SCENARIOS if s.name != "cancel_paid"}
