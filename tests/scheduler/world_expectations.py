@@ -1,0 +1,48 @@
+"""What the world builder meant, cut to a window, and what the Shopify sandbox recorded.
+
+Ground truth comes from the scenarios (never from the sync's own logic), so a run that
+cancels outside its window or twice shows up as a difference.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from include.sandbox.world import SCENARIO_BY_NAME, World
+
+
+def in_window(world: World, start: datetime, end: datetime) -> list[int]:
+    """NetSuite ids whose lastmodifieddate is in [start, end) (naive UTC, as the sandbox keeps it)."""
+    return [order.id for order in world.sales_orders if start <= order.last_modified < end]
+
+
+def shopify_gid(world: World, netsuite_id: int) -> str:
+    link = world.sales_order(netsuite_id).fields[world.link_field].strip()
+    return link if link.startswith("gid://") else f"gid://shopify/Order/{int(link)}"
+
+
+def cancellable_ids(world: World, start: datetime, end: datetime) -> set[int]:
+    """Orders a run over [start, end) must cancel with the toggle on.
+
+    Two duplicate links in one run are a conflict a person must settle; a lone one is an ordinary order.
+    """
+    ids = in_window(world, start, end)
+    duplicates = [nid for nid in ids if world.scenarios[nid] == "duplicate_link"]
+    wanted = {nid for nid in ids if SCENARIO_BY_NAME[world.scenarios[nid]].cancellable}
+    if len(duplicates) == 1:
+        wanted |= set(duplicates)
+    return wanted
+
+
+def cancellable_gids(world: World, start: datetime, end: datetime) -> set[str]:
+    return {shopify_gid(world, nid) for nid in cancellable_ids(world, start, end)}
+
+
+def accepted_cancels(store) -> list[str]:
+    """Order ids of every orderCancel the Shopify sandbox accepted, one entry per call."""
+    return [call.order_id for call in store.cancel_calls if call.accepted]
+
+
+def cancelled_twice(store) -> dict[str, int]:
+    return {gid: count for gid, count in Counter(accepted_cancels(store)).items() if count > 1}
