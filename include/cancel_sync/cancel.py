@@ -103,6 +103,10 @@ def _send_cancel(client: ShopifyClient, settings: SyncSettings, outcome: dict[st
     except SyncError as exc:
         outcome.update(outcome=FAILED, detail=str(exc))
         return
+    except Exception as exc:  # one order's surprise must not sink its batch; the state re-read decides
+        log.exception("Unexpected error cancelling %s", outcome["gid"])
+        outcome.update(outcome="accepted", detail=f"unexpected {type(exc).__name__}; confirming", ambiguous=True)
+        return
     payload = data.get("orderCancel") or {}
     errors = payload.get("orderCancelUserErrors") or []
     if errors:

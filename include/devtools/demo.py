@@ -61,7 +61,7 @@ def main() -> None:
 def _latest_report() -> dict | None:
     folder = Path(default_report_location().removeprefix("file://")) / DAG_ID
     files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
-    return json.loads(files[-1].read_text()) if files else None
+    return json.loads(files[-1].read_text()) | {"path": str(files[-1])} if files else None
 
 
 def _print_summary(saved: dict, cancel_calls: int, refunds: list) -> None:

@@ -96,3 +96,15 @@ def test_shopify_connection_without_token_is_named(make_sandboxes, monkeypatch):
     use_connections(monkeypatch, connections)
     with pytest.raises(SyncError, match="shopify_default has no password"):
         ShopifyHook().get_client()
+
+
+def test_worker_threads_never_look_up_the_connection(make_sandboxes, monkeypatch):
+    """Inside a task only the main thread may ask Airflow for connections: workers copy its session."""
+    sandboxes = make_sandboxes(count=1200)
+    use_connections(monkeypatch, sandboxes.connections())
+    netsuite = NetSuiteHook().get_client(max_concurrency=3)
+    netsuite.page_size = 100
+    monkeypatch.delenv("AIRFLOW_CONN_NETSUITE_DEFAULT")  # a lookup from now on would fail
+    rows = list(netsuite.rows(canceled_orders_query("custbody_fa_channel_order", None)))
+    assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
+    assert sandboxes.netsuite.stats["peak_concurrency"] > 1

@@ -15,6 +15,7 @@ from requests import Session
 from requests_oauthlib import OAuth1
 
 from include.cancel_sync.errors import SyncError
+from include.cancel_sync.hooks.sessions import session_copier
 from include.cancel_sync.netsuite_client import NetSuiteClient
 
 # HttpHook sends every unknown extra as an HTTP header; these must never leave as headers.
@@ -63,9 +64,8 @@ class NetSuiteHook(HttpHook):
     def get_client(self, max_concurrency: int | None = None) -> NetSuiteClient:
         session = self.get_conn()  # validates the connection before any thread starts
         extra = self.get_connection(self.netsuite_conn_id).extra_dejson
-        sessions = iter([session])
         return NetSuiteClient(
-            session_factory=lambda: next(sessions, None) or self.get_conn(),
+            session_factory=session_copier(session),
             base_url=self.base_url,
             max_concurrency=int(max_concurrency or extra.get("max_concurrency", 2)),
             page_size=int(extra.get("page_size", 1000)),

@@ -13,6 +13,7 @@ from airflow.sdk.log import mask_secret
 from requests import Session
 
 from include.cancel_sync.errors import SyncError
+from include.cancel_sync.hooks.sessions import session_copier
 from include.cancel_sync.shopify_client import DEFAULT_API_VERSION, ShopifyClient, graphql_url
 
 _OWN_EXTRAS = ("api_version", "access_token")
@@ -46,8 +47,7 @@ class ShopifyHook(HttpHook):
     def get_client(self) -> ShopifyClient:
         session = self.get_conn()
         api_version = self.get_connection(self.shopify_conn_id).extra_dejson.get("api_version") or DEFAULT_API_VERSION
-        sessions = iter([session])
         return ShopifyClient(
-            session_factory=lambda: next(sessions, None) or self.get_conn(),
+            session_factory=session_copier(session),
             url=graphql_url(self.base_url, str(api_version)),
         )

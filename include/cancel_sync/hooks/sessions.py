@@ -1,0 +1,34 @@
+"""Per-thread copies of a configured requests.Session.
+
+Worker threads must not look connections up themselves (inside a task process only the
+main thread may talk to Airflow's supervisor), so the hook builds one session in the
+main thread and each worker gets a copy with its own connection pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from requests import Session
+from requests.adapters import HTTPAdapter
+
+
+def session_copier(template: Session) -> Callable[[], Session]:
+    first = [template]
+
+    def make() -> Session:
+        if first:
+            return first.pop()
+        session = Session()
+        session.headers.update(template.headers)
+        session.auth = template.auth
+        session.verify = template.verify
+        session.cert = template.cert
+        session.proxies = dict(template.proxies)
+        session.trust_env = template.trust_env
+        session.max_redirects = template.max_redirects
+        for prefix in ("http://", "https://"):
+            session.mount(prefix, HTTPAdapter(pool_maxsize=4))
+        return session
+
+    return make
