@@ -11,6 +11,7 @@ from include.cancel_sync.hooks.shopify import ShopifyHook
 from include.cancel_sync.netsuite_query import canceled_orders_query
 from include.cancel_sync.shopify_documents import ORDER_STATES_QUERY
 from include.sandbox.httpserver import Response, SandboxApp, SandboxServer
+from include.sandbox.runner import SandboxOptions
 
 
 class HeaderRecorder(SandboxApp):
@@ -100,7 +101,7 @@ def test_shopify_connection_without_token_is_named(make_sandboxes, monkeypatch):
 
 def test_worker_threads_never_look_up_the_connection(make_sandboxes, monkeypatch):
     """Inside a task only the main thread may ask Airflow for connections: workers copy its session."""
-    sandboxes = make_sandboxes(count=1200)
+    sandboxes = make_sandboxes(count=1200, options=SandboxOptions(latency=0.02))
     use_connections(monkeypatch, sandboxes.connections())
     netsuite = NetSuiteHook().get_client(max_concurrency=3)
     netsuite.page_size = 100
