@@ -98,11 +98,13 @@ def netsuite_shopify_cancel_sync():
         return tasks.compare(ShopifyHook().get_client(), run, batch)
 
     @task
-    def cancel_in_shopify(run: dict, decisions: list, ti=None) -> dict:
+    def cancel_in_shopify(run: dict, decisions: list, ti=None, dag_run=None) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.hooks.shopify import ShopifyHook
+        from include.cancel_sync.ledger import Ledger, RunKey
 
-        outcomes = tasks.cancel(ShopifyHook().get_client(), run, decisions)
+        key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
+        outcomes = tasks.cancel(ShopifyHook().get_client(), run, decisions, ledger=Ledger.from_airflow(), run_key=key)
         ti.xcom_push(key="outcomes", value=outcomes)  # kept even when the batch fails below
         tasks.raise_if_failed(outcomes)
         return {"orders": len(outcomes)}

@@ -20,6 +20,7 @@ class SyncRun:
     report: dict[str, Any] | None
     outcomes: list[dict[str, Any]]
     task_states: dict[str, list[str]]
+    ledger_url: str
 
     def outcome_of(self, netsuite_id: int) -> dict[str, Any]:
         return next(o for o in self.outcomes if o["id"] == netsuite_id)
@@ -39,7 +40,9 @@ def run_sync(sandboxes, tmp_path: Path, variables: dict[str, str] | None = None,
     # must use the same file paths; the backend re-reads the files on each lookup.
     home = Path(os.environ["AIRFLOW_HOME"])
     connections = home / "dag_test_connections.json"
-    connections.write_text(json.dumps(sandboxes.connections()))
+    ledger_file = tmp_path / "ledger.sqlite"
+    ledger = {"netsuite_shopify_ledger": {"conn_type": "sqlite", "host": str(ledger_file)}}
+    connections.write_text(json.dumps(sandboxes.connections() | ledger))
     reports = tmp_path / "reports"
     values = {"netsuite_shopify_report_location": f"file://{reports}"} | (variables or {})
     variable_file = home / "dag_test_variables.json"
@@ -60,6 +63,7 @@ def run_sync(sandboxes, tmp_path: Path, variables: dict[str, str] | None = None,
         report=saved["report"] if saved else None,
         outcomes=saved["outcomes"] if saved else [],
         task_states=task_states,
+        ledger_url=f"sqlite:///{ledger_file}",
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from include.cancel_sync.classes import ALREADY_CANCELLED, CANCELLED, FAILED, TO_CANCEL, WOULD_CANCEL
 from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import AmbiguousMutationError, SyncError
+from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify_client import ShopifyClient
 from include.cancel_sync.shopify_documents import ORDER_CANCEL_MUTATION
@@ -45,40 +46,131 @@ def cancel_batch(
     concurrency: int = 4,
     confirm_timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
+    ledger: Ledger | None = None,
+    run_key: RunKey | None = None,
 ) -> list[dict[str, Any]]:
-    """Return one outcome per decision (the decision plus `outcome` and `detail`)."""
+    """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger."""
     outcomes = [dict(decision, outcome=decision["decision"], detail=decision["reason"]) for decision in decisions]
     wanted = [o for o in outcomes if o["decision"] == TO_CANCEL]
-    if not wanted:
-        return outcomes
-    if not settings.may_cancel:
+    sent: list[dict[str, Any]] = []
+    if wanted and not settings.may_cancel:
         why = "dry run" if settings.dry_run else "cancel sync is off (netsuite_shopify_cancel_enabled)"
         for outcome in wanted:
-            outcome.update(
-                outcome=WOULD_CANCEL, detail=f"would cancel{' with refund' if outcome['refund'] else ''}; {why}"
-            )
-        return outcomes
+            refund = " with refund" if outcome["refund"] else ""
+            outcome.update(outcome=WOULD_CANCEL, detail=f"would cancel{refund}; {why}")
+    elif wanted:
+        sent = _cancel_wanted(client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key)
+    if ledger is not None and run_key is not None:
+        sent_ids = {id(o) for o in sent}
+        ledger.record_outcomes(run_key, [o for o in outcomes if id(o) not in sent_ids], settings)
+    return outcomes
+
+
+def _cancel_wanted(
+    client: ShopifyClient,
+    settings: SyncSettings,
+    wanted: list[dict[str, Any]],
+    concurrency: int,
+    confirm_timeout: float,
+    sleep: Callable[[float], None],
+    ledger: Ledger | None,
+    run_key: RunKey | None,
+) -> list[dict[str, Any]]:
+    """Re-check, send, confirm; returns the outcomes whose cancel was sent (their ledger rows are intents)."""
     # Re-check right before acting: the order may have changed since the compare step.
     states = read_order_states(client, [o["gid"] for o in wanted], with_staff_note=True)
+    _apply_recheck(wanted, states, settings)
+    if ledger is not None:
+        _settle_open_intents(client, ledger, wanted, confirm_timeout, sleep)
+    to_send = [o for o in wanted if o["outcome"] == TO_CANCEL]
+    journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
+
+    def send(outcome: dict[str, Any]) -> None:
+        if journal:
+            journal.intent(outcome)  # committed before the mutation leaves
+        _send_cancel(client, settings, outcome)
+        if journal:
+            journal.reply(outcome)  # "accepted" (not yet confirmed) or "failed"
+
+    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="cancel") as pool:
+        list(pool.map(send, to_send))
+    _confirm(client, settings, [o for o in to_send if o["outcome"] == "accepted"], confirm_timeout, sleep)
+    if journal:
+        journal.finish(to_send)
+    return to_send if journal else []
+
+
+class _Journal:
+    """Ledger rows of the cancels this try sends: intent → reply → confirmed outcome."""
+
+    def __init__(self, ledger: Ledger, run_key: RunKey, settings: SyncSettings) -> None:
+        self.ledger = ledger
+        self.run_key = run_key
+        self.settings = settings
+        self.rows: dict[int, int] = {}  # NetSuite id → ledger row
+
+    def intent(self, outcome: dict[str, Any]) -> None:
+        self.rows[outcome["id"]] = self.ledger.record_intents(self.run_key, [outcome], self.settings)[outcome["id"]]
+
+    def reply(self, outcome: dict[str, Any]) -> None:
+        self.ledger.close_intent(self.rows[outcome["id"]], outcome["outcome"], outcome["detail"], outcome.get("job_id"))
+
+    def finish(self, sent: list[dict[str, Any]]) -> None:
+        for outcome in sent:
+            if outcome["id"] in self.rows:
+                row = self.rows[outcome["id"]]
+                self.ledger.close_intent(row, outcome["outcome"], outcome["detail"], outcome.get("job_id"))
+
+
+def _apply_recheck(wanted: list[dict[str, Any]], states: dict[str, dict[str, Any]], settings: SyncSettings) -> None:
     fresh = {d["id"]: d for d in decide(wanted, states, settings.prevent_refund)}
-    to_send = []
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
         outcome.update(recheck, outcome=recheck["decision"], detail=recheck["reason"])
-        if recheck["decision"] == TO_CANCEL:
-            to_send.append(outcome)
-        elif recheck["decision"] == ALREADY_CANCELLED and _cancelled_by_us(states[outcome["gid"]], outcome):
+        state = states.get(outcome["gid"]) or {}
+        if recheck["decision"] == ALREADY_CANCELLED and _cancelled_by_us(state, outcome):
             # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
-            state = states[outcome["gid"]]
-            outcome.update(
-                outcome=CANCELLED,
-                refund=state.get("displayFinancialStatus") == "REFUNDED",
-                detail=f"cancelled by an earlier try at {state['cancelledAt']}",
-            )
-    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="cancel") as pool:
-        list(pool.map(lambda outcome: _send_cancel(client, settings, outcome), to_send))
-    _confirm(client, settings, [o for o in to_send if o["outcome"] == "accepted"], confirm_timeout, sleep)
-    return outcomes
+            _mark_cancelled_earlier(outcome, state)
+
+
+def _mark_cancelled_earlier(outcome: dict[str, Any], state: dict[str, Any]) -> None:
+    outcome.update(
+        outcome=CANCELLED,
+        refund=state.get("displayFinancialStatus") == "REFUNDED",
+        detail=f"cancelled by an earlier try at {state['cancelledAt']}",
+    )
+
+
+def _settle_open_intents(
+    client: ShopifyClient,
+    ledger: Ledger,
+    wanted: list[dict[str, Any]],
+    timeout: float,
+    sleep: Callable[[float], None],
+) -> None:
+    """A cancel a dead try sent (or was sending) may still be in flight: wait for Shopify's word, never resend blindly."""
+    open_intents = ledger.open_intents(o["gid"] for o in wanted)
+    if not open_intents:
+        return
+    in_doubt = {o["gid"]: o for o in wanted if o["gid"] in open_intents and o["outcome"] == TO_CANCEL}
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while in_doubt and time.monotonic() < deadline:
+        states = read_order_states(client, list(in_doubt), with_staff_note=True)
+        for gid, state in states.items():
+            if state.get("cancelledAt"):
+                _mark_cancelled_earlier(in_doubt.pop(gid), state)
+        if in_doubt:
+            sleep(delay)
+            delay = min(delay * 2, 5.0)
+    by_gid = {o["gid"]: o for o in wanted}
+    for gid, row_ids in open_intents.items():
+        settled = by_gid[gid]["outcome"] == CANCELLED
+        for row_id in row_ids:
+            if settled:
+                ledger.close_intent(row_id, CANCELLED, "confirmed by a later try: Shopify shows the order cancelled")
+            else:
+                ledger.close_intent(row_id, "not_applied", "a later try found the order still open; cancel not applied")
 
 
 def _cancelled_by_us(state: dict[str, Any], outcome: dict[str, Any]) -> bool:

@@ -1,7 +1,7 @@
 """Run the sync's steps as separate processes, the way Airflow task processes would (for kill tests).
 
     python tests/cancel_sync/sync_steps_script.py plan '<run json>' decisions.json
-    python tests/cancel_sync/sync_steps_script.py cancel '<run json>' decisions.json
+    python tests/cancel_sync/sync_steps_script.py cancel '<run json>' decisions.json LEDGER_URL TRY
 
 `plan` is extract + compare (their XCom is the file); `cancel` is one try of the cancel
 task over those decisions. Connections come from AIRFLOW_CONN_* variables; `cancel`
@@ -15,6 +15,7 @@ from pathlib import Path
 from include.cancel_sync import tasks
 from include.cancel_sync.hooks.netsuite import NetSuiteHook
 from include.cancel_sync.hooks.shopify import ShopifyHook
+from include.cancel_sync.ledger import Ledger, RunKey
 
 
 def main() -> None:
@@ -25,7 +26,16 @@ def main() -> None:
         decisions = [d for batch in batches for d in tasks.compare(shopify, run, batch)]
         decisions_file.write_text(json.dumps(decisions))
     else:
-        outcomes = tasks.cancel(shopify, run, json.loads(decisions_file.read_text()), concurrency=1)
+        ledger_url, try_number = sys.argv[4], int(sys.argv[5])
+        outcomes = tasks.cancel(
+            shopify,
+            run,
+            json.loads(decisions_file.read_text()),
+            concurrency=1,
+            confirm_timeout=10,
+            ledger=Ledger(ledger_url),
+            run_key=RunKey("netsuite_shopify_cancel_sync", "kill-test", try_number, 0),
+        )
         print(json.dumps(outcomes))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from include.cancel_sync.ledger import Ledger
 from include.sandbox.world import SCENARIO_BY_NAME
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import run_sync, whole_world_window
@@ -92,6 +93,12 @@ def test_toggle_on_cancels_exactly_the_qualifying_orders_and_refunds_paid_ones(s
         assert "refund" not in call.arguments  # the deprecated argument is never sent
         assert "netsuite_shopify_cancel_sync" in call.staff_note
     assert run.report["cancelled_with_refund"] == len(paid)
+    # The ledger holds one final row per order, matching the report; no intent left open.
+    ledger = Ledger(run.ledger_url)
+    rows = ledger.history()
+    assert {r["netsuite_id"]: r["outcome"] for r in rows} == expected and len(rows) == len(expected)
+    assert ledger.open_intents(to_cancel) == {}
+    assert {r["shopify_gid"] for r in rows if r["refund_requested"]} == paid
 
 
 def test_prevent_refund_cancels_the_same_orders_with_zero_refunds(sandboxes, tmp_path):

@@ -1,0 +1,203 @@
+"""The audit ledger: one row per order decision and action, in a real SQL database.
+
+It answers "what did the sync do to order X, when, and why":
+
+    SELECT recorded_at, run_id, try_number, decision, refund_requested, outcome, detail
+    FROM cancel_sync_ledger
+    WHERE tranid = 'SO10042' OR shopify_name = '#1042'
+    ORDER BY id;
+
+Before `orderCancel` an intent row is committed (outcome NULL); Shopify's reply sets it
+to `accepted` or `failed`, the confirmation to the final outcome. A row still NULL or
+`accepted` on a later try means that try died mid-cancel: the cancel step then waits
+for Shopify's word instead of cancelling blindly.
+
+The database is the Airflow connection `netsuite_shopify_ledger` (conn_type `sqlite`
+with host = file path, or `postgres`); without it, a SQLite file in $AIRFLOW_HOME.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+LEDGER_CONN_ID = "netsuite_shopify_ledger"
+ACCEPTED = "accepted"  # Shopify took the cancel; not yet seen done
+
+_metadata = sa.MetaData()
+ledger_table = sa.Table(
+    "cancel_sync_ledger",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("try_number", sa.Integer, nullable=False),
+    sa.Column("map_index", sa.Integer, nullable=False),
+    sa.Column("netsuite_id", sa.BigInteger, nullable=False),
+    sa.Column("tranid", sa.String(200)),
+    sa.Column("shopify_gid", sa.String(100)),
+    sa.Column("shopify_name", sa.String(100)),
+    sa.Column("decision", sa.String(40), nullable=False),
+    sa.Column("refund_requested", sa.Boolean, nullable=False),
+    sa.Column("restock", sa.Boolean, nullable=False),
+    sa.Column("notify_customer", sa.Boolean, nullable=False),
+    sa.Column("dry_run", sa.Boolean, nullable=False),
+    sa.Column("job_id", sa.String(200)),
+    sa.Column("outcome", sa.String(40)),  # NULL while an intent is open
+    sa.Column("detail", sa.Text),
+    sa.Column("outcome_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_cancel_sync_ledger_gid_open", "shopify_gid", "outcome"),
+    sa.Index("ix_cancel_sync_ledger_tranid", "tranid"),
+    sa.Index("ix_cancel_sync_ledger_run", "run_id"),
+)
+
+
+@dataclass(frozen=True)
+class RunKey:
+    dag_id: str
+    run_id: str
+    try_number: int = 1
+    map_index: int = -1
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_ledger_url() -> str:
+    home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+    return f"sqlite:///{os.path.abspath(home)}/netsuite_shopify_ledger.sqlite"
+
+
+def url_from_connection(conn: Any) -> str:
+    """SQLAlchemy URL from an Airflow connection (sqlite or postgres)."""
+    kind = (conn.conn_type or "").lower()
+    if kind == "sqlite":
+        return f"sqlite:///{conn.host}"
+    if kind in ("postgres", "postgresql"):
+        url = sa.engine.URL.create(
+            "postgresql+psycopg",
+            username=conn.login or None,
+            password=conn.password or None,
+            host=conn.host or None,
+            port=conn.port or None,
+            database=conn.schema or None,
+        )
+        return url.render_as_string(hide_password=False)
+    raise ValueError(f"connection {LEDGER_CONN_ID} must be of type sqlite or postgres, not {conn.conn_type!r}")
+
+
+class Ledger:
+    def __init__(self, url: str) -> None:
+        connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+        self.engine = sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        _metadata.create_all(self.engine)
+
+    @classmethod
+    def from_airflow(cls, conn_id: str = LEDGER_CONN_ID) -> Ledger:
+        from airflow.sdk import BaseHook
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        try:
+            return cls(url_from_connection(BaseHook.get_connection(conn_id)))
+        except AirflowNotFoundException:
+            return cls(default_ledger_url())
+
+    def _row(self, key: RunKey, outcome: dict[str, Any], settings: Any, final: bool) -> dict[str, Any]:
+        now = _now()
+        return {
+            "recorded_at": now,
+            "dag_id": key.dag_id,
+            "run_id": key.run_id,
+            "try_number": key.try_number,
+            "map_index": key.map_index,
+            "netsuite_id": outcome["id"],
+            "tranid": outcome.get("tranid"),
+            "shopify_gid": outcome.get("gid"),
+            "shopify_name": outcome.get("shopify_name"),
+            "decision": outcome["decision"],
+            "refund_requested": bool(outcome.get("refund")),
+            "restock": bool(settings.restock),
+            "notify_customer": bool(settings.notify_customer),
+            "dry_run": bool(settings.dry_run),
+            "job_id": outcome.get("job_id") if final else None,
+            "outcome": outcome["outcome"] if final else None,
+            "detail": outcome.get("detail") if final else "intent: orderCancel about to be sent",
+            "outcome_at": now if final else None,
+        }
+
+    def record_outcomes(self, key: RunKey, outcomes: Iterable[dict[str, Any]], settings: Any) -> None:
+        rows = [self._row(key, outcome, settings, final=True) for outcome in outcomes]
+        if rows:
+            with self.engine.begin() as db:
+                db.execute(ledger_table.insert(), rows)
+
+    def record_intents(self, key: RunKey, outcomes: list[dict[str, Any]], settings: Any) -> dict[int, int]:
+        """Commit one open intent per order; returns NetSuite id → ledger row id."""
+        ids = {}
+        with self.engine.begin() as db:
+            for outcome in outcomes:
+                result = db.execute(ledger_table.insert().values(self._row(key, outcome, settings, final=False)))
+                ids[outcome["id"]] = result.inserted_primary_key[0]
+        return ids
+
+    def close_intent(self, row_id: int, outcome: str, detail: str, job_id: str | None = None) -> None:
+        with self.engine.begin() as db:
+            db.execute(
+                ledger_table.update()
+                .where(ledger_table.c.id == row_id)
+                .values(outcome=outcome, detail=detail, job_id=job_id, outcome_at=_now())
+            )
+
+    def open_intents(self, gids: Iterable[str]) -> dict[str, list[int]]:
+        """Shopify GID → rows whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed."""
+        gids = list(gids)
+        found: dict[str, list[int]] = {}
+        with self.engine.connect() as db:
+            for start in range(0, len(gids), 500):
+                query = sa.select(ledger_table.c.shopify_gid, ledger_table.c.id).where(
+                    ledger_table.c.shopify_gid.in_(gids[start : start + 500]),
+                    sa.or_(ledger_table.c.outcome.is_(None), ledger_table.c.outcome == ACCEPTED),
+                )
+                for gid, row_id in db.execute(query):
+                    found.setdefault(gid, []).append(row_id)
+        return found
+
+    def history(self, tranid: str | None = None, shopify_name: str | None = None) -> list[dict[str, Any]]:
+        query = sa.select(ledger_table).order_by(ledger_table.c.id)
+        conditions = []
+        if tranid:
+            conditions.append(ledger_table.c.tranid == tranid)
+        if shopify_name:
+            conditions.append(ledger_table.c.shopify_name == shopify_name)
+        if conditions:
+            query = query.where(sa.or_(*conditions))
+        with self.engine.connect() as db:
+            return [dict(row._mapping) for row in db.execute(query)]
+
+    def run_summaries(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Latest runs with outcome counts (the last try of each order counts)."""
+        with self.engine.connect() as db:
+            runs = db.execute(
+                sa.select(ledger_table.c.run_id, sa.func.max(ledger_table.c.recorded_at).label("last_seen"))
+                .group_by(ledger_table.c.run_id)
+                .order_by(sa.desc("last_seen"))
+                .limit(limit)
+            ).all()
+            summaries = []
+            for run_id, last_seen in runs:
+                counts = db.execute(
+                    sa.select(ledger_table.c.outcome, sa.func.count())
+                    .where(ledger_table.c.run_id == run_id)
+                    .group_by(ledger_table.c.outcome)
+                ).all()
+                summaries.append(
+                    {"run_id": run_id, "last_seen": last_seen, "outcomes": {o or "open": n for o, n in counts}}
+                )
+        return summaries
