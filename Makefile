@@ -46,8 +46,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The ledger tests run on SQLite and on a real PostgreSQL (Debian's package, started here).
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	LEDGER_TEST_POSTGRES_URL="$$(bash include/devtools/start_postgres.sh)" REQUIRE_POSTGRES=1 \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_sync $(BENCH_ARGS)

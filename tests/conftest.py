@@ -79,3 +79,22 @@ def official_shopify_schema():
     schema = graphql.build_schema(SHOPIFY_SCHEMA.read_text())
     schema._validation_errors = []  # the published SDL trips graphql-core's strict interface check
     return schema
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_url(request, tmp_path) -> str:
+    """A fresh ledger database: a SQLite file, and PostgreSQL when the suite has one (`make test` starts it)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    url = os.environ.get("LEDGER_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but LEDGER_TEST_POSTGRES_URL is not")
+        pytest.skip("no PostgreSQL: set LEDGER_TEST_POSTGRES_URL (make test starts one)")
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as db:
+        db.execute(sa.text("DROP TABLE IF EXISTS cancel_sync_ledger"))
+    engine.dispose()
+    return url

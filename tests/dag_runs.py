@@ -34,14 +34,37 @@ def load_dag():
     return bag.dags[DAG_ID]
 
 
-def run_sync(sandboxes, tmp_path: Path, variables: dict[str, str] | None = None, conf: dict | None = None) -> SyncRun:
+def ledger_connection(url: str) -> dict[str, Any]:
+    """Airflow connection definition for a ledger URL (sqlite file or PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return {"conn_type": "sqlite", "host": parsed.database}
+    return {
+        "conn_type": "postgres",
+        "host": parsed.host,
+        "port": parsed.port,
+        "login": parsed.username,
+        "password": parsed.password,
+        "schema": parsed.database,
+    }
+
+
+def run_sync(
+    sandboxes,
+    tmp_path: Path,
+    variables: dict[str, str] | None = None,
+    conf: dict | None = None,
+    ledger_url: str | None = None,
+) -> SyncRun:
     tmp_path.mkdir(parents=True, exist_ok=True)
     # Airflow caches the secrets backend of the first dag.test() in a process, so every run
     # must use the same file paths; the backend re-reads the files on each lookup.
     home = Path(os.environ["AIRFLOW_HOME"])
     connections = home / "dag_test_connections.json"
-    ledger_file = tmp_path / "ledger.sqlite"
-    ledger = {"netsuite_shopify_ledger": {"conn_type": "sqlite", "host": str(ledger_file)}}
+    ledger_url = ledger_url or f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    ledger = {"netsuite_shopify_ledger": ledger_connection(ledger_url)}
     connections.write_text(json.dumps(sandboxes.connections() | ledger))
     reports = tmp_path / "reports"
     values = {"netsuite_shopify_report_location": f"file://{reports}"} | (variables or {})
@@ -63,7 +86,7 @@ def run_sync(sandboxes, tmp_path: Path, variables: dict[str, str] | None = None,
         report=saved["report"] if saved else None,
         outcomes=saved["outcomes"] if saved else [],
         task_states=task_states,
-        ledger_url=f"sqlite:///{ledger_file}",
+        ledger_url=ledger_url,
     )
 
 

@@ -70,8 +70,8 @@ def test_toggle_off_cancels_nothing_and_reports_the_plan(sandboxes, tmp_path):
     assert all("netsuite_shopify_cancel_enabled" in o["detail"] for o in run.outcomes if o["outcome"] == "would_cancel")
 
 
-def test_toggle_on_cancels_exactly_the_qualifying_orders_and_refunds_paid_ones(sandboxes, tmp_path):
-    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW)
+def test_toggle_on_cancels_exactly_the_qualifying_orders_and_refunds_paid_ones(sandboxes, tmp_path, ledger_url):
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW, ledger_url=ledger_url)
     assert run.state == "success", run.task_states
     world = sandboxes.world
     expected = expected_outcomes(world)
