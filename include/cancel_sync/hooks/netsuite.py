@@ -69,5 +69,6 @@ class NetSuiteHook(HttpHook):
             base_url=self.base_url,
             max_concurrency=int(max_concurrency or extra.get("max_concurrency", 2)),
             page_size=int(extra.get("page_size", 1000)),
+            timeout=(10.0, float(extra.get("timeout", 300))),
             verify=session.verify,
         )

@@ -46,8 +46,10 @@ class ShopifyHook(HttpHook):
 
     def get_client(self) -> ShopifyClient:
         session = self.get_conn()
-        api_version = self.get_connection(self.shopify_conn_id).extra_dejson.get("api_version") or DEFAULT_API_VERSION
+        extra = self.get_connection(self.shopify_conn_id).extra_dejson
+        api_version = extra.get("api_version") or DEFAULT_API_VERSION
         return ShopifyClient(
             session_factory=session_copier(session),
             url=graphql_url(self.base_url, str(api_version)),
+            timeout=(10.0, float(extra.get("timeout", 60))),
         )
