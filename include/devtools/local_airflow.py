@@ -38,6 +38,7 @@ COMPONENTS = {
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "admin"  # loopback only; the UI login printed by `make airflow`
 FINISHED_RUN_STATES = ("success", "failed")
+DAG_ID = "netsuite_shopify_cancel_sync"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -409,31 +410,41 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--settings", type=Path, default=PROJECT_ROOT / "airflow_settings.yaml")
     args = parser.parse_args(argv)
+    # Ctrl-C and `kill` both unwind the context managers below, even when started in the background
+    # (where a shell leaves SIGINT ignored) and even during startup.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
 
-    home = Path(os.environ.get("AIRFLOW_HOME", PROJECT_ROOT / ".airflow"))
+    # A home of its own: `make demo` and dag.test runs in $AIRFLOW_HOME would overwrite its connections.
+    home = Path(os.environ.get("AIRFLOW_HOME", PROJECT_ROOT / ".airflow")) / "local_airflow"
     end = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # the sandboxes keep naive UTC
     world = build_world(args.orders, end - timedelta(days=1), end, seed=args.seed)
     port = args.port if _port_is_free(args.port) else free_port()
-    with Sandboxes(world) as sandboxes, LocalAirflow(home, port=port) as airflow:
-        settings = read_settings(args.settings)
-        merge_connections(settings, sandboxes.connections())
-        api = airflow.api()
-        api.apply_settings(settings)
-        print(f"NetSuite sandbox {sandboxes.netsuite_url}, Shopify sandbox {sandboxes.shopify_url}")
-        print(f"{args.orders} orders modified over the last day; connections point at the sandboxes")
-        print(
-            f"Applied {args.settings.name} (cancel sync is {settings['variables'].get('netsuite_shopify_cancel_enabled')})"
-        )
-        print(
-            f"Airflow is up in {airflow.startup_seconds:.0f}s: {airflow.base_url}  login {ADMIN_USER} / {airflow.password}"
-        )
-        print(f"Logs: {airflow.log_dir}. Ctrl-C stops Airflow and the sandboxes.", flush=True)
-        _wait_for_interrupt(airflow)
-    print("Stopped.")
+    try:
+        with Sandboxes(world) as sandboxes, LocalAirflow(home, port=port) as airflow:
+            settings = read_settings(args.settings)
+            merge_connections(settings, sandboxes.connections())
+            airflow.api().apply_settings(settings)
+            enabled = settings["variables"].get("netsuite_shopify_cancel_enabled")
+            print(f"NetSuite sandbox {sandboxes.netsuite_url}, Shopify sandbox {sandboxes.shopify_url}")
+            print(f"{args.orders} orders modified over the last day; connections point at the sandboxes")
+            print(f"Applied {args.settings.name} (netsuite_shopify_cancel_enabled={enabled}); home {home}")
+            print(
+                f"Airflow up in {airflow.startup_seconds:.0f}s: {airflow.base_url}  login {ADMIN_USER} / {airflow.password}"
+            )
+            print(f"Unpause {DAG_ID} for the schedule, or trigger it (a run without a window looks back 24 h).")
+            print(f"Logs: {airflow.log_dir}. Ctrl-C stops Airflow and the sandboxes.", flush=True)
+            while not airflow.exited():
+                time.sleep(1)
+            print(f"Airflow stopped on its own ({airflow.exited()}); see {airflow.log_dir}")
+    except KeyboardInterrupt:
+        pass
+    print("Stopped: Airflow and the sandboxes.")
 
 
 def _port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -442,17 +453,11 @@ def _port_is_free(port: int) -> bool:
 
 
 def _interrupt(*_: object) -> None:
+    # The first signal starts the shutdown; more Ctrl-C presses must not cut the cleanup short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print("\nStopping…", flush=True)
     raise KeyboardInterrupt
-
-
-def _wait_for_interrupt(airflow: LocalAirflow) -> None:
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
-    try:
-        while not airflow.exited():
-            time.sleep(1)
-        print(f"Airflow stopped on its own ({airflow.exited()}); see {airflow.log_dir}")
-    except KeyboardInterrupt:
-        print("\nStopping…", flush=True)
 
 
 if __name__ == "__main__":
