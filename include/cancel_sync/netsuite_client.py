@@ -92,7 +92,7 @@ class NetSuiteClient:
                 timeout=self.timeout,
                 verify=self.verify,
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(f"NetSuite connection failed: {type(exc).__name__}") from None
         if response.status_code in _RETRY_STATUSES:
             raise TransientError(f"NetSuite answered HTTP {response.status_code}")

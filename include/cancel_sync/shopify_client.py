@@ -90,6 +90,11 @@ class ShopifyClient:
             if _never_sent(exc) or not mutation:
                 raise TransientError(f"Shopify connection failed: {type(exc).__name__}") from None
             raise AmbiguousMutationError("connection to Shopify broke while a mutation was in flight") from None
+        except requests.exceptions.ChunkedEncodingError:
+            # The reply was cut off mid-body: Shopify did answer, so a mutation may have run.
+            if not mutation:
+                raise TransientError("Shopify's reply was cut off") from None
+            raise AmbiguousMutationError("Shopify's reply to a mutation was cut off") from None
         except requests.Timeout:
             if not mutation:
                 raise TransientError("Shopify timed out") from None
