@@ -1,0 +1,87 @@
+"""Run the sync's steps in-process against the sandboxes the way Airflow would: each try a fresh
+client (a new task process), a failed try retried, the cancel step with the ledger.
+
+Only the orchestration is imitated here; the scheduler's own retries are proven in tests/scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests_oauthlib import OAuth1
+
+from include.cancel_sync import tasks
+from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.netsuite_client import NetSuiteClient
+from include.cancel_sync.settings import SyncSettings
+from include.cancel_sync.shopify_client import ShopifyClient, graphql_url
+from tests.conftest import WORLD_END, WORLD_START
+
+WINDOW = {"start": WORLD_START.strftime("%Y-%m-%d %H:%M:%S"), "end": WORLD_END.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def netsuite_client(sandboxes, read_timeout: float = 1.0) -> NetSuiteClient:
+    c = sandboxes.netsuite_credentials
+
+    def session() -> requests.Session:
+        s = requests.Session()
+        s.auth = OAuth1(
+            c.consumer_key,
+            c.consumer_secret,
+            c.token_id,
+            c.token_secret,
+            signature_method="HMAC-SHA256",
+            realm=c.account_id,
+        )
+        return s
+
+    return NetSuiteClient(
+        session, sandboxes.netsuite_url, max_concurrency=2, backoff_max=0.2, timeout=(2, read_timeout)
+    )
+
+
+def shopify_client(sandboxes, read_timeout: float = 1.0) -> ShopifyClient:
+    def session() -> requests.Session:
+        s = requests.Session()
+        s.headers["X-Shopify-Access-Token"] = sandboxes.shopify_token
+        return s
+
+    url = graphql_url(sandboxes.shopify_url, "2026-10")
+    return ShopifyClient(session, url, backoff_max=0.2, timeout=(2, read_timeout))
+
+
+@dataclass
+class StepsResult:
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    failed_tries: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def run_like_airflow(sandboxes, settings: SyncSettings, ledger: Ledger, retries: int = 3) -> StepsResult:
+    run = {"settings": settings.to_dict(), "window": WINDOW}
+    result = StepsResult()
+
+    def attempt(step: str, work: Callable[[int], Any]) -> Any:
+        for try_number in range(1, retries + 2):
+            try:
+                return work(try_number)
+            except Exception as exc:  # a failed try: Airflow would retry the task instance
+                result.failed_tries[step] = result.failed_tries.get(step, 0) + 1
+                result.errors.append(f"{step} try {try_number}: {exc}")
+        raise AssertionError(f"{step} failed {retries + 1} times: {result.errors}")
+
+    batches = attempt("extract", lambda _: tasks.extract(netsuite_client(sandboxes), run))
+    for index, batch in enumerate(batches):
+        decisions = attempt("compare", lambda _, b=batch: tasks.compare(shopify_client(sandboxes), run, b))
+
+        def cancel_try(try_number: int, d=decisions, i=index) -> list[dict[str, Any]]:
+            key = RunKey("netsuite_shopify_cancel_sync", "fault-campaign", try_number, i)
+            outcomes = tasks.cancel(shopify_client(sandboxes), run, d, ledger=ledger, run_key=key, confirm_timeout=3)
+            tasks.raise_if_failed(outcomes)
+            return outcomes
+
+        result.outcomes.extend(attempt("cancel", cancel_try))
+    return result
