@@ -89,8 +89,6 @@ def _cancel_wanted(
         if journal:
             journal.intent(outcome)  # committed before the mutation leaves
         _send_cancel(client, settings, outcome)
-        if journal:
-            journal.reply(outcome)  # "accepted" (not yet confirmed) or "failed"
 
     with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="cancel") as pool:
         list(pool.map(send, to_send))
@@ -101,7 +99,7 @@ def _cancel_wanted(
 
 
 class _Journal:
-    """Ledger rows of the cancels this try sends: intent → reply → confirmed outcome."""
+    """Ledger rows of the cancels this try sends: an intent each, then the confirmed outcomes together."""
 
     def __init__(self, ledger: Ledger, run_key: RunKey, settings: SyncSettings) -> None:
         self.ledger = ledger
@@ -112,14 +110,11 @@ class _Journal:
     def intent(self, outcome: dict[str, Any]) -> None:
         self.rows[outcome["id"]] = self.ledger.record_intents(self.run_key, [outcome], self.settings)[outcome["id"]]
 
-    def reply(self, outcome: dict[str, Any]) -> None:
-        self.ledger.close_intent(self.rows[outcome["id"]], outcome["outcome"], outcome["detail"], outcome.get("job_id"))
-
     def finish(self, sent: list[dict[str, Any]]) -> None:
-        for outcome in sent:
-            if outcome["id"] in self.rows:
-                row = self.rows[outcome["id"]]
-                self.ledger.close_intent(row, outcome["outcome"], outcome["detail"], outcome.get("job_id"))
+        # Until this commit the rows stay open: a try that dies before it leaves them in doubt.
+        self.ledger.close_intents(
+            [(self.rows[o["id"]], o["outcome"], o["detail"], o.get("job_id")) for o in sent if o["id"] in self.rows]
+        )
 
 
 def _apply_recheck(wanted: list[dict[str, Any]], states: dict[str, dict[str, Any]], settings: SyncSettings) -> None:
