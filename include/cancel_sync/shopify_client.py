@@ -24,6 +24,10 @@ _VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
+class _Throttled(TransientError):
+    """THROTTLED: Shopify ran nothing; retried on its own budget (`max_throttled`)."""
+
+
 def graphql_url(base_url: str, api_version: str) -> str:
     if not _VERSION.match(api_version):
         raise ValueError(f"Shopify api_version must look like 2026-10, got {api_version!r}")
@@ -36,6 +40,7 @@ class ShopifyClient:
         session_factory: Callable[[], requests.Session],
         url: str,
         max_attempts: int = 8,
+        max_throttled: int = 30,
         backoff_max: float = 30.0,
         timeout: tuple[float, float] = (10.0, 60.0),
         pacer: CostPacer | None = None,
@@ -43,6 +48,7 @@ class ShopifyClient:
     ) -> None:
         self.url = url
         self.max_attempts = max_attempts
+        self.max_throttled = max_throttled
         self.backoff_max = backoff_max
         self.timeout = timeout
         self.pacer = pacer or CostPacer()
@@ -68,19 +74,29 @@ class ShopifyClient:
     ) -> dict:
         """Run one document; returns `data`. `cost` is the expected requested cost for pacing."""
         estimate = cost if cost is not None else self._estimates.get(document, 10.0 if mutation else 1.0)
-        for attempt in range(1, self.max_attempts + 1):
-            self.pacer.reserve(estimate)
+        failures = throttled = 0
+        while True:
+            ticket = self.pacer.reserve(estimate)
             try:
-                return self._once(document, variables, mutation)
-            except TransientError as exc:
-                if attempt == self.max_attempts:
-                    raise ShopifyError(f"Shopify kept failing after {attempt} attempts: {exc}") from None
+                return self._once(document, variables, mutation, ticket)
+            except _Throttled as exc:
+                # Nothing ran: waiting is always safe, and the pacer has just learnt the bucket.
+                throttled += 1
+                if throttled > self.max_throttled:
+                    raise ShopifyError(f"Shopify kept throttling after {throttled} attempts") from None
                 self._count("retries")
-                backoff = min(self.backoff_max, 0.5 * 2 ** (attempt - 1))
+                self._sleep(exc.wait if exc.wait is not None else 1.0)
+            except TransientError as exc:
+                failures += 1
+                if failures == self.max_attempts:
+                    raise ShopifyError(f"Shopify kept failing after {failures} attempts: {exc}") from None
+                self._count("retries")
+                backoff = min(self.backoff_max, 0.5 * 2 ** (failures - 1))
                 self._sleep(exc.wait if exc.wait is not None else backoff)
-        raise AssertionError("unreachable")  # pragma: no cover
+            finally:
+                self.pacer.settle(ticket)
 
-    def _once(self, document: str, variables: dict[str, Any], mutation: bool) -> dict:
+    def _once(self, document: str, variables: dict[str, Any], mutation: bool, ticket: int | None = None) -> dict:
         self._count("requests")
         try:
             response = self._session().post(
@@ -115,9 +131,9 @@ class ShopifyClient:
             if mutation:
                 raise AmbiguousMutationError("Shopify's reply to a mutation was unreadable") from None
             raise TransientError(f"Shopify sent an unreadable reply (HTTP {response.status_code})") from None
-        return self._data(document, body, response.status_code)
+        return self._data(document, body, response.status_code, ticket)
 
-    def _data(self, document: str, body: Any, status: int) -> dict:
+    def _data(self, document: str, body: Any, status: int, ticket: int | None = None) -> dict:
         if not isinstance(body, dict):
             raise ShopifyError(f"Shopify sent an unexpected reply (HTTP {status})")
         cost = (body.get("extensions") or {}).get("cost") or {}
@@ -125,12 +141,12 @@ class ShopifyClient:
         errors = body.get("errors") or []
         if isinstance(errors, list) and any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors):
             self._count("throttled")
-            self.pacer.observe(throttle_status)
+            self.pacer.observe(throttle_status, ticket)
             requested = float(cost.get("requestedQueryCost") or self._estimates.get(document, 1.0))
-            raise TransientError("Shopify throttled the request", self.pacer.throttle_wait(requested, throttle_status))
+            raise _Throttled("Shopify throttled the request", self.pacer.throttle_wait(requested, throttle_status))
         if cost.get("requestedQueryCost") is not None:
             self._estimates[document] = float(cost["requestedQueryCost"])
-        self.pacer.observe(throttle_status)
+        self.pacer.observe(throttle_status, ticket)
         self._count("points", float(cost.get("actualQueryCost") or 0.0))
         if errors:
             raise ShopifyError("Shopify GraphQL errors: " + "; ".join(_error_text(e) for e in _as_list(errors)))

@@ -36,6 +36,8 @@ class SandboxOptions:
     shopify_port: int = 0
     latency: float = 0.0  # seconds added to every request on both servers
     shopify_preset: str = "standard"
+    shopify_bucket_size: float | None = None  # None: the preset's (20 s of restore)
+    shopify_restore_rate: float | None = None  # None: the preset's
     cancel_job_delay: float = 0.0
     netsuite_concurrency_limit: int = 5
     netsuite_faults: FaultPlan = field(default_factory=FaultPlan)
@@ -59,6 +61,8 @@ class Sandboxes:
         self.shopify = ShopifyApp(
             self.shopify_token,
             preset=self.options.shopify_preset,
+            bucket_size=self.options.shopify_bucket_size,
+            restore_rate=self.options.shopify_restore_rate,
             cancel_job_delay=self.options.cancel_job_delay,
             latency=self.options.latency,
             faults=self.options.shopify_faults,

@@ -57,3 +57,57 @@ def test_projection_is_capped_at_the_bucket_size():
 def test_throttle_wait_follows_shopifys_formula():
     pacer = CostPacer()
     assert pacer.throttle_wait(250, status(50.0, rate=100.0)) == 2.0
+
+
+def test_a_report_counts_requests_still_unanswered_as_spent():
+    # Shopify's report for the first request cannot include the second, still in flight.
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(100.0))
+    first = pacer.reserve(50)
+    pacer.reserve(50)
+    pacer.observe(status(50.0), first)  # 50 left after the first; the second will take the rest
+    pacer.reserve(50)
+    assert clock.slept == [0.5]
+
+
+def test_an_older_report_arriving_late_is_ignored():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(200.0))
+    first, second = pacer.reserve(100), pacer.reserve(100)
+    pacer.observe(status(0.0), second)  # the first was still unanswered: counted spent too (-100)
+    pacer.observe(status(100.0), first)  # older news: the bucket was drained since
+    pacer.reserve(100)
+    assert clock.slept == [2.0]
+
+
+def test_a_request_without_reply_stops_counting_once_settled():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(100.0))
+    lost = pacer.reserve(100)
+    pacer.settle(lost)
+    other = pacer.reserve(10)  # 1 s of restore: the lost request was booked against the projection
+    pacer.observe(status(100.0), other)
+    pacer.reserve(100)
+    assert clock.slept == [0.1]
+
+
+def test_until_the_first_reply_one_request_probes_alone():
+    import threading
+
+    pacer = CostPacer()
+    pacer.reserve(10)  # the probe, in flight
+    second_went = threading.Event()
+
+    def second():
+        pacer.reserve(10)
+        second_went.set()
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    assert not second_went.wait(0.2), "a second request went out before the bucket was known"
+    pacer.observe(status(500.0), 1)
+    assert second_went.wait(2.0)
+    worker.join()
