@@ -111,19 +111,24 @@ def netsuite_shopify_cancel_sync():
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def report(run: dict, ti=None, dag_run=None) -> dict:
-        from airflow.sdk import Variable
+        from airflow.sdk import Variable, get_current_context
 
         from include.cancel_sync import tasks
+        from include.cancel_sync.ledger import Ledger
+        from include.cancel_sync.record_links import record_links_from_airflow
         from include.cancel_sync.report_store import REPORT_LOCATION_VARIABLE, default_report_location
 
         expected = ti.xcom_pull(task_ids="extract_canceled_orders", key="batch_count")
         if expected is None:
             raise tasks.SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
         outcome_batches = ti.xcom_pull(task_ids="cancel_in_shopify", key="outcomes", map_indexes=range(expected))
+        outcome_batches = outcome_batches if expected else []
         location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
         result = tasks.report(
-            run, outcome_batches if expected else [], expected, location, dag_run.dag_id, dag_run.run_id
+            run, outcome_batches, expected, location, dag_run.dag_id, dag_run.run_id, record_links_from_airflow()
         )
+        ledger = Ledger.from_airflow()
+        tasks.alert_if_needed(result, outcome_batches, dag_run.dag_id, dag_run.run_id, ledger, get_current_context())
         tasks.fail_run_if_incomplete(result)
         return result
 

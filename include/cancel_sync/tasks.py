@@ -11,15 +11,26 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from include.cancel_sync.alerts import Alert, build_alert, repeat_failures
 from include.cancel_sync.cancel import cancel_batch
 from include.cancel_sync.classes import FAILED
 from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.extract import extract_canceled_orders, make_batches
+from include.cancel_sync.ledger import Ledger
+from include.cancel_sync.notifier import (
+    ALERTS_CONN_ID,
+    AlertDeliveryError,
+    CancelSyncAlertNotifier,
+    alerts_connection,
+    recent_runs_setting,
+)
+from include.cancel_sync.record_links import RecordLinks
 from include.cancel_sync.report import build_report, format_report
-from include.cancel_sync.report_store import save_report
+from include.cancel_sync.report_store import report_file, save_report
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
 from include.cancel_sync.shopify_state import read_order_states
+from include.cancel_sync.ui.urls import report_page_url
 from include.cancel_sync.window import Window, resolve_window
 
 __all__ = ["SettingsError", "SyncError"]
@@ -90,16 +101,44 @@ def report(
     location: str | None = None,
     dag_id: str = "",
     run_id: str = "",
+    links: RecordLinks | None = None,
 ) -> dict[str, Any]:
     present = [batch for batch in outcome_batches if batch is not None]
     outcomes = [outcome for batch in present for outcome in batch]
     result = build_report(outcomes, run["settings"], run["window"], failed_batches=expected_batches - len(present))
     if location:
-        result["report_uri"] = save_report(location, dag_id, run_id, result, outcomes)
+        result["report_uri"] = save_report(location, dag_id, run_id, result, outcomes, run["settings"], links)
+        result["report_html_uri"] = str(report_file(location, dag_id, run_id, "html"))
+        result["report_page_url"] = report_page_url(dag_id, run_id)
     log.info("%s", format_report(result))
     if location:
-        log.info("Full report: %s", result["report_uri"])
+        log.info("Full report: %s (CSV and JSON beside it)", result["report_html_uri"])
+        if result["report_page_url"]:
+            log.info("In the Airflow UI: %s", result["report_page_url"])
     return result
+
+
+def alert_if_needed(
+    result: dict[str, Any],
+    outcome_batches: list[list[dict[str, Any]] | None],
+    dag_id: str,
+    run_id: str,
+    ledger: Ledger,
+    context: Any,
+    conn_id: str = ALERTS_CONN_ID,
+) -> Alert | None:
+    """Tell a person about failed and repeatedly failing orders; a delivery problem is logged, not raised."""
+    outcomes = [outcome for batch in outcome_batches if batch is not None for outcome in batch]
+    recent = recent_runs_setting(alerts_connection(conn_id))
+    links = [link for link in (result.get("report_page_url"), result.get("report_html_uri")) if link]
+    alert = build_alert(dag_id, run_id, result, outcomes, repeat_failures(ledger, dag_id, run_id, recent), links)
+    if alert is None:
+        return None
+    try:
+        CancelSyncAlertNotifier(alert, conn_id)(context)
+    except AlertDeliveryError as exc:
+        log.error("Alert not delivered: %s", exc)
+    return alert
 
 
 def fail_run_if_incomplete(result: dict[str, Any]) -> None:
