@@ -7,7 +7,7 @@ cancels outside its window or twice shows up as a difference.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from include.sandbox.world import SCENARIO_BY_NAME, World
 
@@ -37,6 +37,34 @@ def cancellable_ids(world: World, start: datetime, end: datetime) -> set[int]:
 
 def cancellable_gids(world: World, start: datetime, end: datetime) -> set[str]:
     return {shopify_gid(world, nid) for nid in cancellable_ids(world, start, end)}
+
+
+SKIP_OUTCOME = {
+    "already_cancelled": "already_cancelled",
+    "fulfilled_in_shopify": "cannot_cancel",
+    "partially_fulfilled_in_shopify": "cannot_cancel",
+    "return_in_progress": "cannot_cancel",
+    "missing_in_shopify": "not_found",
+    "empty_link": "invalid_link",
+    "garbage_link": "invalid_link",
+    "other_gid_link": "invalid_link",
+    "duplicate_link": "duplicate_link",
+}
+
+
+def expected_outcomes(world: World, start: datetime | None = None, end: datetime | None = None) -> dict[int, str]:
+    """NetSuite id → outcome a run over [start, end) must reach with the toggle on (default: the whole world).
+
+    Orders NetSuite does not count as canceled are absent.
+    """
+    start = start or min(order.last_modified for order in world.sales_orders)
+    end = end or max(order.last_modified for order in world.sales_orders) + timedelta(seconds=1)
+    wanted = cancellable_ids(world, start, end)
+    return {
+        nid: "cancelled" if nid in wanted else SKIP_OUTCOME[world.scenarios[nid]]
+        for nid in in_window(world, start, end)
+        if SCENARIO_BY_NAME[world.scenarios[nid]].extracted
+    }
 
 
 def accepted_cancels(store) -> list[str]:

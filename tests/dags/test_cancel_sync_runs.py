@@ -12,42 +12,12 @@ from include.cancel_sync.ledger import Ledger
 from include.sandbox.world import SCENARIO_BY_NAME
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import run_sync, whole_world_window
+from tests.world_expectations import expected_outcomes, shopify_gid
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
 ON = {"netsuite_shopify_cancel_enabled": "true"}
 WINDOW = whole_world_window(WORLD_START, WORLD_END)
-SKIP_OUTCOME = {
-    "already_cancelled": "already_cancelled",
-    "fulfilled_in_shopify": "cannot_cancel",
-    "partially_fulfilled_in_shopify": "cannot_cancel",
-    "return_in_progress": "cannot_cancel",
-    "missing_in_shopify": "not_found",
-    "empty_link": "invalid_link",
-    "garbage_link": "invalid_link",
-    "other_gid_link": "invalid_link",
-    "duplicate_link": "duplicate_link",
-}
-
-
-def expected_outcomes(world) -> dict[int, str]:
-    """NetSuite id → outcome the sync must reach with the toggle on (non-extracted orders absent)."""
-    duplicates = sum(1 for name in world.scenarios.values() if name == "duplicate_link")
-    expected = {}
-    for netsuite_id, name in world.scenarios.items():
-        scenario = SCENARIO_BY_NAME[name]
-        if not scenario.extracted:
-            continue
-        if name == "duplicate_link" and duplicates < 2:
-            expected[netsuite_id] = "cancelled"
-        else:
-            expected[netsuite_id] = "cancelled" if scenario.cancellable else SKIP_OUTCOME[name]
-    return expected
-
-
-def shopify_gid(world, netsuite_id: int) -> str:
-    link = world.sales_order(netsuite_id).fields[world.link_field].strip()
-    return link if link.startswith("gid://") else f"gid://shopify/Order/{int(link)}"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.scheduler.conftest import (
     run_window,
     variables,
 )
-from tests.scheduler.world_expectations import cancellable_gids, cancellable_ids, cancelled_twice
+from tests.world_expectations import cancellable_gids, cancellable_ids, cancelled_twice
 
 pytestmark = pytest.mark.scheduler
 

@@ -9,7 +9,7 @@ import pytest
 from include.sandbox.world import build_world
 from tests.conftest import WORLD_END, WORLD_START
 from tests.scheduler.conftest import DAG_ID, TIMINGS, parse_utc, saved_report
-from tests.scheduler.world_expectations import accepted_cancels, cancellable_gids
+from tests.world_expectations import accepted_cancels, cancellable_gids
 
 pytestmark = pytest.mark.scheduler
 

@@ -10,7 +10,7 @@ from include.sandbox.faults import FaultPlan, FaultRule
 from include.sandbox.runner import SandboxOptions
 from include.sandbox.world import build_world
 from tests.scheduler.conftest import DAG_ID, received_during, saved_report
-from tests.scheduler.world_expectations import accepted_cancels, cancellable_gids, cancellable_ids, shopify_gid
+from tests.world_expectations import accepted_cancels, cancellable_gids, cancellable_ids, shopify_gid
 
 pytestmark = pytest.mark.scheduler
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from tests.scheduler.conftest import DAG_ID, OVERLAP, SETTINGS, reported_window, run_window
-from tests.scheduler.world_expectations import cancellable_gids
+from tests.world_expectations import cancellable_gids
 
 pytestmark = pytest.mark.scheduler
 
