@@ -98,3 +98,37 @@ def ledger_url(request, tmp_path) -> str:
         db.execute(sa.text("DROP TABLE IF EXISTS cancel_sync_ledger"))
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def sandbox_process(tmp_path):
+    """The sandboxes as a separate process (`python -m include.sandbox serve`), stopped at teardown."""
+    import json
+    import signal
+
+    processes = []
+
+    def start(*args: str) -> dict:
+        connections = tmp_path / f"connections-{len(processes)}.json"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "include.sandbox", "serve", "--connections-file", str(connections), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+        )
+        processes.append(process)
+        line = process.stdout.readline()
+        assert line, process.stderr.read()
+        return json.loads(line) | {"connections": json.loads(connections.read_text()), "process": process}
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()

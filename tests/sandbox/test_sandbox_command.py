@@ -1,0 +1,42 @@
+"""`python -m include.sandbox serve`: seeds, serves both APIs, writes working connections, stops on SIGTERM."""
+
+import json
+import os
+import signal
+import socket
+from urllib.parse import urlsplit
+
+import requests
+
+from include.cancel_sync.hooks.netsuite import NetSuiteHook
+from include.cancel_sync.hooks.shopify import ShopifyHook
+from include.cancel_sync.links import parse_shopify_link
+from include.cancel_sync.netsuite_query import canceled_orders_query
+from include.cancel_sync.shopify_documents import ORDER_STATES_QUERY
+
+
+def test_command_serves_both_sandboxes_with_importable_connections(sandbox_process, monkeypatch):
+    info = sandbox_process("--orders", "50", "--seed", "4")
+    assert info["orders"] == 50
+    connections = info["connections"]
+    assert set(connections) == {"netsuite_default", "shopify_default"}
+    for conn_id, definition in connections.items():
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(definition))
+    rows = list(NetSuiteHook().get_client().rows(canceled_orders_query("custbody_fa_channel_order", None)))
+    assert rows, "the seeded world has canceled orders"
+    gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link")) for r in rows) if link.gid)
+    data = ShopifyHook().get_client().execute(ORDER_STATES_QUERY, {"ids": [gid]})
+    assert [node["id"] for node in data["nodes"] if node] == [gid] or data["nodes"] == [None]
+    stats = requests.get(f"{info['netsuite_url']}/_sandbox/stats", timeout=5).json()
+    assert stats["requests"] >= 1
+
+
+def test_command_stops_on_sigterm_and_frees_its_ports(sandbox_process):
+    info = sandbox_process("--orders", "5")
+    process = info["process"]
+    os.killpg(process.pid, signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    for url in (info["netsuite_url"], info["shopify_url"]):
+        parts = urlsplit(url)
+        with socket.socket() as probe:
+            assert probe.connect_ex((parts.hostname, parts.port)) != 0, f"{url} still listening"
