@@ -7,6 +7,9 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
+from requests_oauthlib import OAuth1
+
 from include.sandbox.faults import FaultPlan
 from include.sandbox.httpserver import SandboxServer
 from include.sandbox.netsuite.app import NetSuiteApp
@@ -124,6 +127,25 @@ class Sandboxes:
     def connection_env(self) -> dict[str, str]:
         """The same connections as AIRFLOW_CONN_* environment variables (JSON form)."""
         return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in self.connections().items()}
+
+    def netsuite_session(self) -> requests.Session:
+        """A session signed the way NetSuite wants (TBA, HMAC-SHA256, realm = account id)."""
+        c = self.netsuite_credentials
+        session = requests.Session()
+        session.auth = OAuth1(
+            c.consumer_key,
+            c.consumer_secret,
+            c.token_id,
+            c.token_secret,
+            signature_method="HMAC-SHA256",
+            realm=c.account_id,
+        )
+        return session
+
+    def shopify_session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers["X-Shopify-Access-Token"] = self.shopify_token
+        return session
 
     def secrets(self) -> list[str]:
         c = self.netsuite_credentials

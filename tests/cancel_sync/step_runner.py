@@ -10,9 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-from requests_oauthlib import OAuth1
-
 from include.cancel_sync import tasks
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite_client import NetSuiteClient
@@ -24,33 +21,15 @@ WINDOW = {"start": WORLD_START.strftime("%Y-%m-%d %H:%M:%S"), "end": WORLD_END.s
 
 
 def netsuite_client(sandboxes, read_timeout: float = 1.0) -> NetSuiteClient:
-    c = sandboxes.netsuite_credentials
-
-    def session() -> requests.Session:
-        s = requests.Session()
-        s.auth = OAuth1(
-            c.consumer_key,
-            c.consumer_secret,
-            c.token_id,
-            c.token_secret,
-            signature_method="HMAC-SHA256",
-            realm=c.account_id,
-        )
-        return s
-
+    timeout = (2, read_timeout)
     return NetSuiteClient(
-        session, sandboxes.netsuite_url, max_concurrency=2, backoff_max=0.2, timeout=(2, read_timeout)
+        sandboxes.netsuite_session, sandboxes.netsuite_url, max_concurrency=2, backoff_max=0.2, timeout=timeout
     )
 
 
 def shopify_client(sandboxes, read_timeout: float = 1.0) -> ShopifyClient:
-    def session() -> requests.Session:
-        s = requests.Session()
-        s.headers["X-Shopify-Access-Token"] = sandboxes.shopify_token
-        return s
-
     url = graphql_url(sandboxes.shopify_url, "2026-10")
-    return ShopifyClient(session, url, backoff_max=0.2, timeout=(2, read_timeout))
+    return ShopifyClient(sandboxes.shopify_session, url, backoff_max=0.2, timeout=(2, read_timeout))
 
 
 @dataclass
