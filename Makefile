@@ -10,7 +10,7 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test lint format airflow airflow-settings sandboxes bench clean lock
+.PHONY: install demo test lint format airflow airflow-settings sandboxes bench clean lock browser
 
 install: $(VENV)/.installed
 
@@ -46,10 +46,20 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The ledger tests run on SQLite and on a real PostgreSQL (Debian's package, started here).
-test: lint
+# Headless Chromium for the UI tests: Debian's package (a browser download cannot work here), driven by
+# Playwright from requirements.txt. Installs once; later runs find it.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: install
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium > /dev/null; }
+	@test -x $(CHROMIUM) && $(BIN)/python -c "import playwright" && echo "browser: $$($(CHROMIUM) --version)"
+
+# The ledger tests run on SQLite and on a real PostgreSQL (Debian's package, started here);
+# the UI tests on Debian's Chromium.
+test: lint browser
 	LEDGER_TEST_POSTGRES_URL="$$(bash include/devtools/start_postgres.sh)" REQUIRE_POSTGRES=1 \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		CHROMIUM=$(CHROMIUM) REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_sync $(BENCH_ARGS)

@@ -1,0 +1,92 @@
+"""The plugin's FastAPI app: recent runs, each run's saved report, and an order's history.
+
+Mounted by Airflow's API server under URL_PREFIX; every route requires a signed-in Airflow user
+who may read the DAG's runs (see auth.py). Pages are server-rendered HTML without any script.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException
+
+from include.cancel_sync.report_html import template_environment
+from include.cancel_sync.report_store import report_file, safe_name
+from include.cancel_sync.ui import server_settings
+from include.cancel_sync.ui.auth import DAG_ID, can_read_sync_runs, login_url
+from include.cancel_sync.ui.run_counts import history_rows, run_rows
+from include.cancel_sync.ui.urls import URL_PREFIX
+
+TEMPLATES = Path(__file__).parent / "templates"
+# No script anywhere; styles inline; the Airflow UI may frame the pages (same origin).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "form-action 'self'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+RECENT_RUNS = 30
+
+
+def render(name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    values = {"prefix": URL_PREFIX, "query": None, "login_url": None, "bare": False} | values
+    page = template_environment(TEMPLATES).get_template(name).render(**values)
+    return HTMLResponse(page, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def with_navigation(report_page: str) -> str:
+    """The saved report stands alone; served here it gets the pages' navigation on top (its style is inline)."""
+    nav = template_environment(TEMPLATES).get_template("nav.html.j2").render(prefix=URL_PREFIX, query=None)
+    head, marker, body = report_page.partition("<body>\n")
+    return head + marker + nav + body if marker else report_page
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="NetSuite → Shopify cancel sync", docs_url=None, redoc_url=None, openapi_url=None)
+    guard = [can_read_sync_runs()]
+
+    @app.get("/", dependencies=guard, response_class=HTMLResponse)
+    def recent_runs() -> HTMLResponse:
+        return render("runs.html.j2", title="Recent runs", runs=run_rows(server_settings.ledger(), RECENT_RUNS))
+
+    @app.get("/orders", dependencies=guard, response_class=HTMLResponse)
+    def order_history(q: str = "") -> HTMLResponse:
+        query = q.strip()[:200]
+        rows = history_rows(server_settings.ledger(), query) if query else []
+        return render(
+            "orders.html.j2", title=f"History of {query}" if query else "Order history", query=query, rows=rows
+        )
+
+    @app.get("/reports/{dag_id}/{name}", dependencies=guard)
+    def saved_report(dag_id: str, name: str) -> Response:
+        """`<run_id>` → the HTML page; `<file>.csv` → the CSV beside it (the page links it relatively)."""
+        if dag_id != DAG_ID:  # only this DAG writes reports; also keeps the path inside the location
+            return render(
+                "message.html.j2", 404, title="No report", message=f"DAG {dag_id} has no cancel sync reports."
+            )
+        kind, stem = ("csv", name.removesuffix(".csv")) if name.endswith(".csv") else ("html", name)
+        path = report_file(server_settings.report_location(), dag_id, safe_name(stem.removesuffix(".html")), kind)
+        if not path.exists():
+            message = f"No {kind.upper()} report was saved for run {stem} (runs before the report existed have none)."
+            return render("message.html.j2", 404, title="No report", message=message)
+        if kind == "csv":
+            headers = SECURITY_HEADERS | {"Content-Disposition": f'attachment; filename="{path.name}"'}
+            return Response(path.read_bytes(), media_type="text/csv; charset=utf-8", headers=headers)
+        return HTMLResponse(with_navigation(path.read_text(encoding="utf-8")), headers=SECURITY_HEADERS)
+
+    @app.exception_handler(HTTPException)
+    def refused(request: Request, exc: HTTPException) -> HTMLResponse:
+        if exc.status_code == 401:
+            title, message = "Sign in first", "These pages show order data: sign in to Airflow to open them."
+            page_values = {"title": title, "message": message, "login_url": login_url(str(request.url)), "bare": True}
+            return render("message.html.j2", 401, **page_values)
+        if exc.status_code == 403:
+            message = f"Your Airflow sign-in does not allow reading runs of {DAG_ID} ({exc.detail})."
+            return render("message.html.j2", 403, title="Not allowed", message=message, bare=True)
+        return render("message.html.j2", exc.status_code, title="Error", message=str(exc.detail))
+
+    return app
