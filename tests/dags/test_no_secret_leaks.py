@@ -50,7 +50,7 @@ def test_secrets_never_reach_logs_xcom_ledger_or_reports(make_sandboxes, tmp_pat
     for path in files_under(home, tmp_path):  # + ledger, reports
         texts[str(path)] = path.read_bytes().decode("utf-8", "replace")
     assert any("cancel_in_shopify" in text for text in texts.values())  # the search does see the run
-    assert "Compared" in texts["stdout"] + texts["stderr"]  # and the task logs
+    assert "Compared" in texts["stdout"] + texts["stderr"] + texts["log records"]  # and the task logs
     for secret in sandboxes.secrets():
         leaks = [where for where, text in texts.items() if secret in text]
         assert leaks == [], f"a secret leaked into {leaks}"
