@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 SHOPIFY_BATCH_SIZE = 250  # nodes(ids:) takes at most 250 ids
 MAX_MAPPED_BATCHES = 1000  # below Airflow's max_map_length (1024)
 _IDS_PER_QUERY = 900  # keeps IN lists short
+DUPLICATES_NAMED = 5  # NetSuite orders named in a duplicate-link problem
 
 
 def extract_canceled_orders(
@@ -78,13 +79,20 @@ def _flag_duplicate_links(records: list[dict[str, Any]]) -> None:
     for record in records:
         if record["gid"] and counts[record["gid"]] > 1:
             by_gid.setdefault(record["gid"], []).append(record["tranid"] or str(record["id"]))
+    # One text per Shopify order, shared by its records, naming a few: a link pasted into thousands
+    # of orders must not make every record carry thousands of names (quadratic XCom and memory).
+    problems = {gid: _duplicate_problem(gid, names) for gid, names in by_gid.items()}
     for record in records:
-        others = by_gid.get(record["gid"] or "")
-        if others:
-            record["problem"] = (
-                f"Shopify order {record['gid']} is linked from several NetSuite orders: {', '.join(others)}"
-            )
+        problem = problems.get(record["gid"] or "")
+        if problem:
+            record["problem"] = problem
             record["duplicate"] = True
+
+
+def _duplicate_problem(gid: str, names: list[str]) -> str:
+    shown = ", ".join(names[:DUPLICATES_NAMED])
+    more = f" and {len(names) - DUPLICATES_NAMED} more" if len(names) > DUPLICATES_NAMED else ""
+    return f"Shopify order {gid} is linked from several NetSuite orders ({len(names)}): {shown}{more}"
 
 
 def make_batches(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from typing import Any
 
 import requests
@@ -117,18 +119,25 @@ class NetSuiteClient:
             raise NetSuiteError(
                 400, "TOO_MANY_ROWS", f"query matches {total} rows; split it below {MAX_ROWS_PER_QUERY}"
             )
-        offsets = range(self.page_size, total, self.page_size)
-        if not offsets:
+        if total <= self.page_size:
             return
+        offsets = iter(range(self.page_size, total, self.page_size))
+        # max_concurrency workers, so never more requests in flight than that; up to twice as many pages
+        # queued ahead of the consumer, so a worker is never idle while the consumer reads a page.
         with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="suiteql") as pool:
-            # Submit lazily so at most max_concurrency pages are held in memory.
-            pending = []
-            for offset in offsets:
-                pending.append(pool.submit(self.fetch_page, query, offset))
-                if len(pending) >= self.max_concurrency:
-                    yield from pending.pop(0).result()["items"]
-            for future in pending:
-                yield from future.result()["items"]
+            pending = deque(
+                pool.submit(self.fetch_page, query, offset) for offset in islice(offsets, 2 * self.max_concurrency)
+            )
+            try:
+                while pending:
+                    items = pending.popleft().result()["items"]
+                    offset = next(offsets, None)
+                    if offset is not None:
+                        pending.append(pool.submit(self.fetch_page, query, offset))
+                    yield from items
+            finally:
+                for future in pending:  # the consumer stopped early or a page failed: fetch no more
+                    future.cancel()
 
     def scalar(self, query: str, column: str) -> str | None:
         items = self.fetch_page(query, 0)["items"]

@@ -76,3 +76,12 @@ def test_batches_never_exceed_what_airflow_can_map():
     assert [r["id"] for b in batches for r in b] == list(range(300_000))
     assert [len(b) for b in make_batches(records[:600])] == [250, 250, 100]
     assert make_batches([]) == []
+
+
+def test_a_link_shared_by_many_orders_is_flagged_on_each_without_naming_them_all(make_sandboxes):
+    sandboxes = make_sandboxes(count=40, scenarios=only("duplicate_link"))
+    records = extract_canceled_orders(client_for(sandboxes), SyncSettings(), WHOLE)
+    assert len(records) == 40 and all(r["duplicate"] for r in records)
+    problem = records[0]["problem"]
+    assert "(40)" in problem and problem.endswith("and 35 more")
+    assert problem.count("SO") == 5  # a fixed size per record, however many orders share the link
