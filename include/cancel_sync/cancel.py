@@ -13,22 +13,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from include.cancel_sync.cancel_sender import send_cancels
 from include.cancel_sync.classes import ALREADY_CANCELLED, CANCELLED, FAILED, TO_CANCEL, WOULD_CANCEL
 from include.cancel_sync.decide import decide
-from include.cancel_sync.errors import AmbiguousMutationError, SyncError
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify_client import ShopifyClient
-from include.cancel_sync.shopify_documents import ORDER_CANCEL_MUTATION
 from include.cancel_sync.shopify_state import read_order_states
 
 log = logging.getLogger(__name__)
 
 STAFF_NOTE_LIMIT = 255
-MUTATION_COST = 10.0
 
 
 def staff_note(tranid: str, netsuite_id: int) -> str:
@@ -43,13 +40,17 @@ def cancel_batch(
     client: ShopifyClient,
     settings: SyncSettings,
     decisions: list[dict[str, Any]],
-    concurrency: int = 4,
+    concurrency: int = 10,
     confirm_timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     ledger: Ledger | None = None,
     run_key: RunKey | None = None,
+    cancels_per_request: int | None = 1,
 ) -> list[dict[str, Any]]:
-    """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger."""
+    """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger.
+
+    `concurrency` requests in flight, `cancels_per_request` orders in each (None: grouped by batch size,
+    see cancel_sender.cancels_per_request)."""
     outcomes = [dict(decision, outcome=decision["decision"], detail=decision["reason"]) for decision in decisions]
     wanted = [o for o in outcomes if o["decision"] == TO_CANCEL]
     sent: list[dict[str, Any]] = []
@@ -59,7 +60,9 @@ def cancel_batch(
             refund = " with refund" if outcome["refund"] else ""
             outcome.update(outcome=WOULD_CANCEL, detail=f"would cancel{refund}; {why}")
     elif wanted:
-        sent = _cancel_wanted(client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key)
+        sent = _cancel_wanted(
+            client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key, cancels_per_request
+        )
     if ledger is not None and run_key is not None:
         sent_ids = {id(o) for o in sent}
         ledger.record_outcomes(run_key, [o for o in outcomes if id(o) not in sent_ids], settings)
@@ -75,6 +78,7 @@ def _cancel_wanted(
     sleep: Callable[[float], None],
     ledger: Ledger | None,
     run_key: RunKey | None,
+    cancels_per_request: int | None = 1,
 ) -> list[dict[str, Any]]:
     """Re-check, send, confirm; returns the outcomes whose cancel was sent (their ledger rows are intents)."""
     # Re-check right before acting: the order may have changed since the compare step.
@@ -85,13 +89,10 @@ def _cancel_wanted(
     to_send = [o for o in wanted if o["outcome"] == TO_CANCEL]
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
 
-    def send(outcome: dict[str, Any]) -> None:
-        if journal:
-            journal.intent(outcome)  # committed before the mutation leaves
-        _send_cancel(client, settings, outcome)
-
-    with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="cancel") as pool:
-        list(pool.map(send, to_send))
+    # Several orders per request, `concurrency` requests at a time; a group's intents are committed
+    # before its mutation leaves (cancel_sender.py).
+    intents = journal.intents if journal else None
+    send_cancels(client, settings, to_send, staff_note, concurrency, cancels_per_request, before_send=intents)
     _confirm(client, settings, [o for o in to_send if o["outcome"] == "accepted"], confirm_timeout, sleep)
     if journal:
         journal.finish(to_send)
@@ -107,8 +108,8 @@ class _Journal:
         self.settings = settings
         self.rows: dict[int, int] = {}  # NetSuite id → ledger row
 
-    def intent(self, outcome: dict[str, Any]) -> None:
-        self.rows[outcome["id"]] = self.ledger.record_intents(self.run_key, [outcome], self.settings)[outcome["id"]]
+    def intents(self, outcomes: list[dict[str, Any]]) -> None:
+        self.rows.update(self.ledger.record_intents(self.run_key, outcomes, self.settings))
 
     def finish(self, sent: list[dict[str, Any]]) -> None:
         # Until this commit the rows stay open: a try that dies before it leaves them in doubt.
@@ -171,37 +172,6 @@ def _settle_open_intents(
 def _cancelled_by_us(state: dict[str, Any], outcome: dict[str, Any]) -> bool:
     note = ((state.get("cancellation") or {}).get("staffNote")) or ""
     return note == staff_note(outcome["tranid"], outcome["id"])
-
-
-def _send_cancel(client: ShopifyClient, settings: SyncSettings, outcome: dict[str, Any]) -> None:
-    variables = {
-        "orderId": outcome["gid"],
-        "reason": settings.reason,
-        "restock": settings.restock,
-        "notifyCustomer": settings.notify_customer,
-        "refundMethod": {"originalPaymentMethodsRefund": bool(outcome["refund"])},
-        "staffNote": staff_note(outcome["tranid"], outcome["id"]),
-    }
-    try:
-        data = client.execute(ORDER_CANCEL_MUTATION, variables, mutation=True, cost=MUTATION_COST)
-    except AmbiguousMutationError as exc:
-        outcome.update(outcome="accepted", detail=f"reply lost ({exc}); confirming from order state", ambiguous=True)
-        return
-    except SyncError as exc:
-        outcome.update(outcome=FAILED, detail=str(exc))
-        return
-    except Exception as exc:  # one order's surprise must not sink its batch; the state re-read decides
-        log.exception("Unexpected error cancelling %s", outcome["gid"])
-        outcome.update(outcome="accepted", detail=f"unexpected {type(exc).__name__}; confirming", ambiguous=True)
-        return
-    payload = data.get("orderCancel") or {}
-    errors = payload.get("orderCancelUserErrors") or []
-    if errors:
-        text = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
-        outcome.update(outcome=FAILED, detail=f"Shopify refused the cancel: {text}", user_errors=errors)
-        return
-    job = payload.get("job") or {}
-    outcome.update(outcome="accepted", detail="cancel accepted", job_id=job.get("id"))
 
 
 def _confirm(

@@ -24,6 +24,16 @@ _VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
+class ShopifyPartialError(ShopifyError):
+    """GraphQL errors beside data: the document ran and some fields failed. Callers that send several
+    mutations in one document read `data` field by field; others treat it as any ShopifyError."""
+
+    def __init__(self, message: str, data: dict, errors: list) -> None:
+        super().__init__(message)
+        self.data = data
+        self.errors = errors
+
+
 class _Throttled(TransientError):
     """THROTTLED: Shopify ran nothing; retried on its own budget (`max_throttled`)."""
 
@@ -149,7 +159,10 @@ class ShopifyClient:
         self.pacer.observe(throttle_status, ticket)
         self._count("points", float(cost.get("actualQueryCost") or 0.0))
         if errors:
-            raise ShopifyError("Shopify GraphQL errors: " + "; ".join(_error_text(e) for e in _as_list(errors)))
+            message = "Shopify GraphQL errors: " + "; ".join(_error_text(e) for e in _as_list(errors))
+            if isinstance(body.get("data"), dict):
+                raise ShopifyPartialError(message, body["data"], _as_list(errors))
+            raise ShopifyError(message)
         if status != 200 or "data" not in body:
             raise ShopifyError(f"Shopify reply without data (HTTP {status})")
         return body["data"]
