@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from include.cancel_sync.alerts import Alert, build_alert, repeat_failures
 from include.cancel_sync.cancel import cancel_batch
 from include.cancel_sync.classes import FAILED
@@ -131,7 +133,12 @@ def alert_if_needed(
     outcomes = [outcome for batch in outcome_batches if batch is not None for outcome in batch]
     recent = recent_runs_setting(alerts_connection(conn_id))
     links = [link for link in (result.get("report_page_url"), result.get("report_html_uri")) if link]
-    alert = build_alert(dag_id, run_id, result, outcomes, repeat_failures(ledger, dag_id, run_id, recent), links)
+    try:
+        repeats = repeat_failures(ledger, dag_id, run_id, recent)
+    except SQLAlchemyError as exc:  # the ledger's trouble must not silence this run's own failures
+        log.warning("Could not read the ledger for repeated failures: %s", type(exc).__name__)
+        repeats = []
+    alert = build_alert(dag_id, run_id, result, outcomes, repeats, links)
     if alert is None:
         return None
     try:

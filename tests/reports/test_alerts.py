@@ -14,10 +14,12 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from include.cancel_sync.alerts import Alert, RepeatFailure
 from include.cancel_sync.notifier import AlertDeliveryError, post_webhook
+from include.cancel_sync.report_store import report_file
 from include.devtools.local_airflow import free_port
 from include.sandbox.world import build_world
 from tests.conftest import PROJECT_ROOT, WORLD_END, WORLD_START
-from tests.dag_runs import run_sync, whole_world_window
+from tests.dag_runs import DAG_ID, run_sync, whole_world_window
+from tests.reports.report_page import read_report_page
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
@@ -123,6 +125,13 @@ def test_failed_orders_are_mailed_and_a_repeat_is_called_out(
     assert second.run_id.replace(":", "_").replace("+", "_") in body  # the report's location
     other_tranids = {o["tranid"] for o in second.outcomes if o["id"] != victim.id}
     assert not any(f"{t} (NetSuite id" in body for t in other_tranids)  # only the failing order is named
+
+    # The run's report says so too: a banner, and the failed order at the top of the table.
+    location = f"file://{tmp_path / 'second' / 'reports'}"
+    page = read_report_page(report_file(location, DAG_ID, second.run_id, "html").read_text(encoding="utf-8"))
+    assert page.banners[0][0] == "failed-banner" and page.banners[0][1].startswith("1 order(s) failed")
+    assert page.rows[0][:2] == [victim.tranid, str(victim.id)] and page.rows[0][5] == "failed"
+    assert REFUSAL in page.rows[0][6] and page.headline["failed"] == page.bars["failed"] == 1
 
 
 class _Hook(BaseHTTPRequestHandler):
