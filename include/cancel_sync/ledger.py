@@ -206,22 +206,23 @@ class Ledger:
             return [dict(row._mapping) for row in db.execute(query)]
 
     def run_summaries(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Latest runs with outcome counts (the last try of each order counts)."""
+        """Latest runs with outcome counts; an order retried within a run counts once, by its latest row."""
+        t = ledger_table
+        latest = sa.select(sa.func.max(t.c.id).label("id")).group_by(t.c.run_id, t.c.netsuite_id).subquery("latest")
         with self.engine.connect() as db:
             runs = db.execute(
-                sa.select(ledger_table.c.run_id, sa.func.max(ledger_table.c.recorded_at).label("last_seen"))
-                .group_by(ledger_table.c.run_id)
+                sa.select(t.c.run_id, sa.func.max(t.c.recorded_at).label("last_seen"))
+                .group_by(t.c.run_id)
                 .order_by(sa.desc("last_seen"))
                 .limit(limit)
             ).all()
-            summaries = []
-            for run_id, last_seen in runs:
-                counts = db.execute(
-                    sa.select(ledger_table.c.outcome, sa.func.count())
-                    .where(ledger_table.c.run_id == run_id)
-                    .group_by(ledger_table.c.outcome)
-                ).all()
-                summaries.append(
-                    {"run_id": run_id, "last_seen": last_seen, "outcomes": {o or "open": n for o, n in counts}}
-                )
-        return summaries
+            counts: dict[str, dict[str, int]] = {run_id: {} for run_id, _ in runs}
+            rows = db.execute(
+                sa.select(t.c.run_id, t.c.outcome, sa.func.count())
+                .join(latest, latest.c.id == t.c.id)
+                .where(t.c.run_id.in_(list(counts)))
+                .group_by(t.c.run_id, t.c.outcome)
+            )
+            for run_id, outcome, number in rows:
+                counts[run_id][outcome or "open"] = number
+        return [{"run_id": run_id, "last_seen": last_seen, "outcomes": counts[run_id]} for run_id, last_seen in runs]
