@@ -1,0 +1,511 @@
+"""Benchmark the whole sync against the sandboxes: throughput against Shopify's cost ceiling, NetSuite paging, memory, XCom.
+
+    python -m benchmarks.bench_sync [--orders 10000] [--preset standard|plus] [--latency 0.05]
+    python -m benchmarks.bench_sync --scaling [--preset plus]       # idle, 1,000 / 10,000 / 100,000, oversized window
+    make bench BENCH_ARGS="--orders 1000 --preset standard"
+
+Every step (extract, compare, cancel, report) runs as a process of its own, the way Airflow runs task
+processes, with the previous step's XCom in a file (benchmarks/sync_step.py); compare and cancel go
+through the batches one mapped task's value at a time. Sandboxes run in this process over loopback HTTP
+with `--latency` added to every request.
+
+`--orders` is the number of NetSuite orders that qualify (canceled in the window); the scenario mix is
+the world builder's default among qualifying scenarios (about 70% end up cancelled in Shopify).
+
+The Shopify ceiling: the sync spends P points in compare + cancel for n cancelled orders (state read
+at compare, re-check read, orderCancel, confirmation read — and the compare reads of orders that are
+not cancelled). Shopify restores R points/s into a bucket of B points that is full when the compare
+step starts, so the run cannot take less than (P - B) / R seconds: the ceiling is n·R / (P - B)
+cancels/s (R·n/P in steady state). Achieved = n / wall time of compare + cancel (process starts included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from include.sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
+from include.sandbox.world import SCENARIOS, build_world  # noqa: E402
+
+WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
+WORLD_END = datetime(2026, 1, 16, 0, 0, 0)
+STEPS = ("extract", "compare", "cancel", "report")
+QUALIFYING = {s.name: s.weight if s.extracted else 0 for s in SCENARIOS}
+NOT_QUALIFYING = {s.name: 0 if s.extracted else s.weight for s in SCENARIOS}
+MAX_MAP_LENGTH = 1024  # Airflow's [core] max_map_length
+
+
+@dataclass
+class StepResult:
+    name: str
+    wall: float
+    rss_mb: float
+    stats: dict[str, Any]
+    shopify: dict[str, int] = field(default_factory=dict)  # sandbox counters spent in this step
+    netsuite: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class SyncResult:
+    label: str
+    orders: int
+    preset: str
+    latency: float
+    restore_rate: float
+    bucket: float
+    netsuite_cap: int
+    netsuite_concurrency: int
+    steps: dict[str, StepResult]
+    expected_cancelled: int
+    cancel_calls: int
+    cancelled_orders: int
+    problems: list[str]
+
+    # -- derived figures ------------------------------------------------------------------------
+
+    @property
+    def extracted(self) -> int:
+        return self.steps["extract"].stats["orders"]
+
+    @property
+    def cancelled(self) -> int:
+        return self.steps["report"].stats["outcomes"].get("cancelled", 0)
+
+    def shopify_total(self, key: str) -> int:
+        return sum(step.shopify.get(key, 0) for step in self.steps.values())
+
+    @property
+    def shopify_seconds(self) -> float:
+        return self.steps["compare"].wall + self.steps["cancel"].wall
+
+    @property
+    def achieved(self) -> float:
+        """Cancels/s over the compare and cancel steps' wall time, process starts included."""
+        return self.cancelled / self.shopify_seconds if self.shopify_seconds else 0.0
+
+    @property
+    def active_seconds(self) -> float:
+        """From the compare step's first Shopify request to the cancel step's end. Leaves out only the
+        compare process's start, when the bucket is full and nothing can be sent anyway."""
+        return self.steps["cancel"].stats["ended_at"] - self.steps["compare"].stats["started_at"]
+
+    @property
+    def achieved_active(self) -> float:
+        return self.cancelled / self.active_seconds if self.active_seconds > 0 else 0.0
+
+    @property
+    def points_per_cancel(self) -> float:
+        return self.shopify_total("points_spent") / self.cancelled if self.cancelled else 0.0
+
+    @property
+    def steady_ceiling(self) -> float:
+        return self.restore_rate / self.points_per_cancel if self.cancelled else 0.0
+
+    @property
+    def run_ceiling(self) -> float | None:
+        """n·R/(P − B); None when the bucket alone covers the run (not cost-bound)."""
+        spent = self.shopify_total("points_spent")
+        if not self.cancelled or spent <= self.bucket:
+            return None
+        return self.cancelled * self.restore_rate / (spent - self.bucket)
+
+    @property
+    def throttled_share(self) -> float:
+        requests = self.shopify_total("requests")
+        return self.shopify_total("throttled") / requests if requests else 0.0
+
+    def xcom_per_order(self, step: str, key: str = "xcom_bytes") -> float:
+        orders = max(self.extracted, 1)
+        return self.steps[step].stats.get(key, 0) / orders
+
+    @property
+    def pages(self) -> int:
+        return self.steps["extract"].netsuite.get("pages_served", 0)
+
+    @property
+    def page_rate(self) -> float:
+        """Pages/s while pages are fetched in parallel (every page after a query's first)."""
+        stats = self.steps["extract"].stats
+        return stats["paging_pages"] / stats["paging_seconds"] if stats.get("paging_seconds") else 0.0
+
+    @property
+    def extract_page_rate(self) -> float:
+        """Pages/s over the whole extraction, count query and first page included."""
+        seconds = self.steps["extract"].stats.get("work_seconds", 0.0)
+        return self.pages / seconds if seconds else 0.0
+
+    @property
+    def ideal_page_rate(self) -> float:
+        return self.netsuite_concurrency / self.latency if self.latency else float("inf")
+
+
+def sync_world(orders: int, seed: int, idle: bool):
+    if idle:  # a window in which nothing was canceled in NetSuite (the usual quiet 15 minutes)
+        return build_world(max(orders, 1), WORLD_START, WORLD_END, seed=seed, scenarios=NOT_QUALIFYING)
+    return build_world(orders, WORLD_START, WORLD_END, seed=seed, scenarios=QUALIFYING)
+
+
+def run_sync(
+    orders: int,
+    preset: str,
+    latency: float,
+    netsuite_cap: int,
+    netsuite_concurrency: int,
+    cancel_concurrency: int | None = None,
+    cancels_per_request: int | None = None,
+    seed: int = 11,
+    idle: bool = False,
+    label: str | None = None,
+    bucket_size: float | None = None,
+    restore_rate: float | None = None,
+    steps: tuple[str, ...] = STEPS,
+    quiet: bool = False,
+    keep: Path | None = None,
+) -> SyncResult:
+    world = sync_world(orders, seed, idle)
+    expected_cancelled = len(world.ids_with(lambda s: s.cancellable)) if not idle else 0
+    expected_extracted = len(world.ids_with(lambda s: s.extracted)) if not idle else 0
+    options = SandboxOptions(
+        latency=latency,
+        shopify_preset=preset,
+        netsuite_concurrency_limit=netsuite_cap,
+        shopify_bucket_size=bucket_size,
+        shopify_restore_rate=restore_rate,
+    )
+    results: dict[str, StepResult] = {}
+    problems: list[str] = []
+    with Sandboxes(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        del world  # the sandboxes hold their own copies; keep this process small
+        workdir = Path(tmp)
+        (workdir / "run.json").write_text(json.dumps(_run(), default=str))
+        env = os.environ | sandboxes.connection_env() | _airflow_env(workdir)
+        bucket = sandboxes.shopify.buckets
+        for step in steps:
+            before_shopify, before_netsuite = _shopify_counters(sandboxes), dict(sandboxes.netsuite.stats)
+            arguments = ["--netsuite-concurrency", str(netsuite_concurrency)]
+            if cancel_concurrency is not None:
+                arguments += ["--cancel-concurrency", str(cancel_concurrency)]
+            if cancels_per_request is not None:
+                arguments += ["--cancels-per-request", str(cancels_per_request)]
+            wall, code, stderr = _run_step(step, workdir, env, arguments)
+            if code != 0:
+                raise SystemExit(f"step {step} exited {code}:\n{stderr[-4000:]}")
+            stats = json.loads((workdir / f"{step}.stats.json").read_text())
+            rss_mb = stats["peak_rss_kb"] / 1024
+            after_shopify, after_netsuite = _shopify_counters(sandboxes), dict(sandboxes.netsuite.stats)
+            results[step] = StepResult(
+                step,
+                wall,
+                rss_mb,
+                stats,
+                shopify={k: after_shopify[k] - before_shopify[k] for k in after_shopify},
+                netsuite={
+                    k: (after_netsuite[k] - before_netsuite[k]) if k != "peak_concurrency" else after_netsuite[k]
+                    for k in ("requests", "pages_served", "concurrency_rejections", "peak_concurrency")
+                },
+            )
+            if not quiet:
+                print(f"  … {step}: {wall:.1f}s, {rss_mb:.0f} MB", file=sys.stderr, flush=True)
+        if keep:
+            keep.mkdir(parents=True, exist_ok=True)
+            for name in ("run.json", "batches.jsonl", "decisions.jsonl", "outcomes.jsonl", "report.json"):
+                if (workdir / name).exists():
+                    shutil.copy(workdir / name, keep / name)
+        calls = sandboxes.shopify.store.cancel_calls
+        accepted = [call.order_id for call in calls if call.accepted]
+        if len(set(accepted)) != len(accepted):
+            problems.append(f"an order was cancelled twice ({len(accepted) - len(set(accepted))} extra cancels)")
+        result = SyncResult(
+            label=label or f"{orders:,} orders",
+            orders=orders,
+            preset=preset,
+            latency=latency,
+            restore_rate=bucket.restore_rate,
+            bucket=bucket.size,
+            netsuite_cap=netsuite_cap,
+            netsuite_concurrency=netsuite_concurrency,
+            steps=results,
+            expected_cancelled=expected_cancelled,
+            cancel_calls=len(calls),
+            cancelled_orders=len(set(accepted)),
+            problems=problems,
+        )
+    if "extract" in results and result.extracted != expected_extracted:
+        problems.append(f"extracted {result.extracted}, expected {expected_extracted}")
+    if "report" in results:
+        if result.cancelled != expected_cancelled:
+            problems.append(f"cancelled {result.cancelled}, expected {expected_cancelled}")
+        if result.steps["report"].stats["failed"]:
+            problems.append(f"{result.steps['report'].stats['failed']} orders failed")
+    if results.get("extract") and results["extract"].netsuite["concurrency_rejections"]:
+        problems.append("NetSuite refused requests over its concurrency limit")
+    return result
+
+
+def _run() -> dict[str, Any]:
+    from include.cancel_sync import tasks
+
+    variables = {"netsuite_shopify_cancel_enabled": "true"}
+    params = {"window_start": WORLD_START.isoformat(), "window_end": WORLD_END.isoformat()}
+    return tasks.resolve_run(
+        lambda name, default: variables.get(name, default), params, None, None, datetime(2026, 1, 16, 1)
+    )
+
+
+def _airflow_env(workdir: Path) -> dict[str, str]:
+    home = workdir / "airflow"
+    home.mkdir(exist_ok=True)
+    return {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+
+
+def _run_step(step: str, workdir: Path, env: dict[str, str], arguments: list[str]) -> tuple[float, int, str]:
+    """Run one step process; wall seconds, exit code, stderr."""
+    stderr_path = workdir / f"{step}.stderr"
+    with stderr_path.open("w") as stderr:
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.sync_step", step, str(workdir), *arguments],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        process.wait()
+        wall = time.perf_counter() - began
+    return wall, process.returncode, stderr_path.read_text()
+
+
+def _shopify_counters(sandboxes: Sandboxes) -> dict[str, int]:
+    stats = sandboxes.shopify.stats
+    return {key: stats[key] for key in ("requests", "throttled", "points_spent", "points_requested", "executed")}
+
+
+# -- printing ----------------------------------------------------------------------------------------
+
+
+def _mb(value: float) -> str:
+    return f"{value:.0f} MB"
+
+
+def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
+    s = result.steps
+    spent = result.shopify_total("points_spent")
+    rows: list[tuple[str, str]] = [
+        (
+            "orders extracted / cancelled",
+            f"{result.extracted:,} / {result.cancelled:,} (expected {result.expected_cancelled:,})",
+        ),
+        ("wall time extract / compare / cancel / report", " / ".join(f"{s[n].wall:.1f}s" for n in STEPS)),
+        ("Shopify points spent (compare + cancel)", f"{spent:,} ({result.points_per_cancel:.2f} per cancelled order)"),
+        (
+            "  of which compare / cancel",
+            f"{s['compare'].shopify['points_spent']:,} / {s['cancel'].shopify['points_spent']:,}",
+        ),
+        ("Shopify requests sent (sandbox count)", f"{result.shopify_total('requests'):,}"),
+        (
+            "THROTTLED replies",
+            f"{result.shopify_total('throttled'):,} ({result.throttled_share:.2%} of requests; target ≤ 2%)",
+        ),
+        ("bucket: restore rate / size", f"{result.restore_rate:.0f} points/s / {result.bucket:.0f} points"),
+        (
+            "achieved cancels/s",
+            f"{result.achieved_active:.2f} from the first Shopify request ({result.active_seconds:.1f}s); "
+            f"{result.achieved:.2f} over the compare + cancel steps' wall ({result.shopify_seconds:.1f}s)",
+        ),
+        ("ceiling, steady state R / points-per-cancel", f"{result.steady_ceiling:.2f} cancels/s"),
+    ]
+    ceiling = result.run_ceiling
+    if ceiling is None:
+        rows.append(("ceiling with a full bucket n·R/(P−B)", "not cost-bound: the bucket covers the whole run"))
+    else:
+        rows.append(
+            (
+                "ceiling with a full bucket n·R/(P−B)",
+                f"{ceiling:.2f} cancels/s → achieved {result.achieved_active / ceiling:.1%} from the first request, "
+                f"{result.achieved / ceiling:.1%} over the steps' wall (target ≥ 90%)",
+            )
+        )
+    rows += [
+        (
+            "NetSuite pages (incl. count query)",
+            f"{result.pages:,} in {s['extract'].stats['work_seconds']:.2f}s ({result.extract_page_rate:.1f}/s overall); "
+            f"median page {s['extract'].stats['page_seconds_median'] * 1000:.0f} ms",
+        ),
+        (
+            "NetSuite page rate, parallel phase, vs ideal",
+            f"{s['extract'].stats['paging_pages']} pages at {result.page_rate:.1f}/s vs {result.ideal_page_rate:.1f}/s "
+            f"(concurrency {result.netsuite_concurrency} ÷ {result.latency * 1000:.0f} ms) → "
+            f"{result.page_rate / result.ideal_page_rate:.0%} (target ≥ 80%)"
+            if result.latency and s["extract"].stats["paging_pages"]
+            else "one page: no parallel phase",
+        ),
+        (
+            "peak concurrent NetSuite requests vs cap",
+            f"{s['extract'].netsuite['peak_concurrency']} (client limit {result.netsuite_concurrency}) vs cap {result.netsuite_cap}; "
+            f"{s['extract'].netsuite['concurrency_rejections']} refused",
+        ),
+    ]
+    for name in STEPS:
+        note = (
+            f" (idle run {_mb(idle.steps[name].rss_mb)}; +{result.steps[name].rss_mb - idle.steps[name].rss_mb:.0f} MB, target ≤ +100)"
+            if idle
+            else ""
+        )
+        rows.append((f"peak RSS {name}", _mb(s[name].rss_mb) + note))
+    for name, what in (("extract", "batches"), ("compare", "decisions"), ("cancel", "outcomes")):
+        rows.append(
+            (
+                f"XCom bytes/order {name} ({what})",
+                f"{result.xcom_per_order(name):.0f} as dicts; {result.xcom_per_order(name, 'xcom_table_bytes'):.0f} "
+                "as an xcom_table (target ≤ 150)",
+            )
+        )
+    rows.append(("XCom bytes/order report (its summary)", f"{result.xcom_per_order('report'):.0f}"))
+    rows.append(
+        (
+            "batches (mapped tasks)",
+            f"{s['extract'].stats['batches']} of at most {MAX_MAP_LENGTH}, largest {s['extract'].stats['largest_batch']}",
+        )
+    )
+    rows.append(
+        ("orderCancel calls / distinct orders cancelled", f"{result.cancel_calls:,} / {result.cancelled_orders:,}")
+    )
+    rows.append(("checks", "; ".join(result.problems) or "all counts as expected, no order cancelled twice"))
+    title = (
+        f"Sync benchmark: {result.label}, preset {result.preset}, latency {result.latency * 1000:.0f} ms/request, "
+        f"NetSuite cap {result.netsuite_cap}"
+    )
+    print(title)
+    width = max(len(label) for label, _ in rows)
+    print(f"| {'figure':<{width}} | value")
+    print(f"|{'-' * (width + 2)}|------")
+    for label, value in rows:
+        print(f"| {label:<{width}} | {value}")
+
+
+def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
+    header = (
+        "| run | extracted | cancelled | extract s | compare s | cancel s | report s | points | points/cancel | "
+        "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | pages | pages/s | peak NS | max RSS (Δ idle) | "
+        "XCom B/order extract/compare/cancel, dicts (tables) |"
+    )
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for r in [idle, *results]:
+        s = r.steps
+        ceiling = r.run_ceiling
+        peak = max(step.rss_mb for step in s.values())
+        delta = max(s[n].rss_mb - idle.steps[n].rss_mb for n in STEPS) if r is not idle else 0.0
+        print(
+            f"| {r.label} | {r.extracted:,} | {r.cancelled:,} | "
+            + " | ".join(f"{s[n].wall:.1f}" for n in STEPS)
+            + f" | {r.shopify_total('points_spent'):,} | {r.points_per_cancel:.2f} | {r.shopify_total('requests'):,} | "
+            f"{r.shopify_total('throttled')} ({r.throttled_share:.1%}) | {r.achieved_active:.2f} ({r.achieved:.2f}) | "
+            + (
+                f"{ceiling:.2f} | {r.achieved_active / ceiling:.0%} ({r.achieved / ceiling:.0%})"
+                if ceiling
+                else "not cost-bound | –"
+            )
+            + f" | {r.pages} | {r.page_rate:.0f} | {s['extract'].netsuite['peak_concurrency']}/{r.netsuite_cap} | "
+            f"{peak:.0f} MB (+{delta:.0f}) | "
+            + "/".join(f"{r.xcom_per_order(n):.0f}" for n in ("extract", "compare", "cancel"))
+            + " ("
+            + "/".join(f"{r.xcom_per_order(n, 'xcom_table_bytes'):.0f}" for n in ("extract", "compare", "cancel"))
+            + ") |"
+            + (f" PROBLEMS: {'; '.join(r.problems)}" if r.problems else "")
+        )
+
+
+def oversized_window_check(orders: int, latency: float, netsuite_cap: int, netsuite_concurrency: int) -> None:
+    """Extract only, from a window holding more than NetSuite serves per query (100,000 rows)."""
+    result = run_sync(
+        orders,
+        "plus",
+        latency,
+        netsuite_cap,
+        netsuite_concurrency,
+        steps=("extract",),
+        label=f"oversized window, {orders:,} orders, extract only",
+    )
+    s = result.steps["extract"]
+    print(
+        f"Oversized window: {orders:,} qualifying orders → extracted {s.stats['orders']:,} once each "
+        f"in {s.wall:.1f}s ({s.netsuite['pages_served']} pages, {s.netsuite['requests']} requests incl. count queries), "
+        f"{s.stats['batches']} batches (≤ {MAX_MAP_LENGTH}: {s.stats['batches'] <= MAX_MAP_LENGTH}), largest batch "
+        f"{s.stats['largest_batch']}, peak NetSuite concurrency {s.netsuite['peak_concurrency']}/{netsuite_cap}, "
+        f"peak RSS {s.rss_mb:.0f} MB, XCom {s.stats['xcom_bytes'] / max(s.stats['orders'], 1):.0f} B/order. "
+        + ("; ".join(result.problems) or "Checks passed.")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000, help="qualifying NetSuite orders (default 10,000)")
+    parser.add_argument("--preset", choices=("standard", "advanced", "plus", "enterprise"), default="plus")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every sandbox request")
+    parser.add_argument("--netsuite-cap", type=int, default=5, help="NetSuite account concurrency limit")
+    parser.add_argument("--netsuite-concurrency", type=int, default=4, help="the client's allowed concurrency")
+    parser.add_argument("--cancel-concurrency", type=int, default=None, help="cancel_batch(concurrency=...)")
+    parser.add_argument(
+        "--cancels-per-request", type=int, default=None, help="cancel_batch(cancels_per_request=...); 0: by batch size"
+    )
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", type=Path, default=None, help="copy the XCom files of the last run here")
+    parser.add_argument("--no-idle", action="store_true", help="skip the idle run (no RSS baseline)")
+    parser.add_argument(
+        "--scaling", action="store_true", help="idle, then the sizes of --sizes, then an oversized window"
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--oversized", type=int, default=260_000, help="orders in the oversized-window check (0: skip)")
+    args = parser.parse_args()
+    common = dict(
+        latency=args.latency,
+        netsuite_cap=args.netsuite_cap,
+        netsuite_concurrency=args.netsuite_concurrency,
+        cancel_concurrency=args.cancel_concurrency,
+        cancels_per_request=args.cancels_per_request,
+        seed=args.seed,
+    )
+    idle = None
+    if not args.no_idle or args.scaling:
+        idle = run_sync(1000, args.preset, idle=True, label="idle (0 canceled in window)", **common)
+    if not args.scaling:
+        result = run_sync(args.orders, args.preset, keep=args.keep, **common)
+        print_run(result, idle)
+        if idle:
+            print()
+            print_run(idle)
+        raise SystemExit(1 if result.problems else 0)
+    results = []
+    for size in (int(text) for text in args.sizes.split(",")):
+        results.append(run_sync(size, args.preset, **common))
+    print(
+        f"Scaling, preset {args.preset}, latency {args.latency * 1000:.0f} ms/request, NetSuite cap {args.netsuite_cap}"
+    )
+    print_scaling(results, idle)
+    if args.oversized:
+        oversized_window_check(args.oversized, args.latency, args.netsuite_cap, args.netsuite_concurrency)
+    raise SystemExit(1 if any(r.problems for r in results) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,222 @@
+"""One step of the sync in a process of its own, as an Airflow task process runs it (used by bench_sync).
+
+    python -m benchmarks.sync_step extract|compare|cancel|report WORKDIR [--cancel-concurrency N]
+
+Files in WORKDIR carry what Airflow would pass through XCom: `run.json` (resolve_run's result),
+`batches.jsonl`, `decisions.jsonl`, `outcomes.jsonl` — one mapped task's value per line, so the
+compare and cancel steps hold one batch at a time, as one mapped task instance does. The step
+reads its connections from AIRFLOW_CONN_* variables through the project's hooks (Airflow is
+imported, as in a task process), and writes `<step>.stats.json` with its timings and client
+counters and its own peak RSS. The parent measures wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+STEPS = ("extract", "compare", "cancel", "report")
+
+
+def _lines(path: Path):
+    with path.open() as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _xcom_bytes(value: Any) -> int:
+    # What Airflow stores: XCom.serialize_value is json.dumps with the default separators.
+    return len(json.dumps(value).encode("utf-8"))
+
+
+def _table_bytes(records: list[dict[str, Any]]) -> int:
+    """The same value in the compact XCom form (include/cancel_sync/xcom_table.py), for comparison."""
+    from include.cancel_sync.xcom_table import pack
+
+    return _xcom_bytes(pack(records))
+
+
+def _shopify_stats(client) -> dict[str, Any]:
+    return dict(client.stats) | {"pacer_waited_seconds": client.pacer.waited_seconds}
+
+
+def _time_pages(client) -> list[tuple[int, float, float]]:
+    """Record (offset, start, end) of every page the client fetches (instrumentation, not a change)."""
+    pages: list[tuple[int, float, float]] = []
+    fetch = client.fetch_page
+
+    def timed(query: str, offset: int):
+        start = time.perf_counter()
+        try:
+            return fetch(query, offset)
+        finally:
+            pages.append((offset, start, time.perf_counter()))
+
+    client.fetch_page = timed
+    return pages
+
+
+def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from include.cancel_sync import tasks
+    from include.cancel_sync.hooks.netsuite import NetSuiteHook
+
+    client = NetSuiteHook().get_client(max_concurrency=args.netsuite_concurrency)
+    pages = _time_pages(client)
+    began, started_at = time.perf_counter(), time.time()
+    batches = tasks.extract(client, run)
+    seconds = time.perf_counter() - began
+    # The parallel phase of each query: pages after its first, from the first request to the last reply.
+    parallel = [(start, end) for offset, start, end in pages if offset > 0]
+    xcom = table = 0
+    with (workdir / "batches.jsonl").open("w") as out:
+        for batch in batches:
+            text = json.dumps(batch)
+            xcom += len(text.encode("utf-8"))
+            table += _table_bytes(batch)
+            out.write(text + "\n")
+    return {
+        "work_seconds": seconds,
+        "started_at": started_at,
+        "ended_at": started_at + seconds,
+        "orders": sum(len(batch) for batch in batches),
+        "batches": len(batches),
+        "largest_batch": max((len(batch) for batch in batches), default=0),
+        "xcom_bytes": xcom,
+        "xcom_table_bytes": table,
+        "netsuite_requests": client.requests_sent,
+        "paging_pages": len(parallel),
+        "paging_seconds": (max(e for _, e in parallel) - min(s for s, _ in parallel)) if parallel else 0.0,
+        "page_seconds_median": sorted(e - s for _, s, e in pages)[len(pages) // 2] if pages else 0.0,
+        "netsuite_retries": client.retries,
+        "max_concurrency": client.max_concurrency,
+    }
+
+
+def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from include.cancel_sync import tasks
+    from include.cancel_sync.hooks.shopify import ShopifyHook
+
+    client = ShopifyHook().get_client()
+    began, started_at = time.perf_counter(), time.time()
+    xcom = table = orders = batches = 0
+    decisions_count: dict[str, int] = {}
+    with (workdir / "decisions.jsonl").open("w") as out:
+        for batch in _lines(workdir / "batches.jsonl"):
+            decisions = tasks.compare(client, run, batch)
+            for decision in decisions:
+                decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
+            text = json.dumps(decisions)
+            xcom += len(text.encode("utf-8"))
+            table += _table_bytes(decisions)
+            out.write(text + "\n")
+            orders += len(decisions)
+            batches += 1
+    return {
+        "work_seconds": time.perf_counter() - began,
+        "started_at": started_at,
+        "ended_at": time.time(),
+        "orders": orders,
+        "batches": batches,
+        "decisions": decisions_count,
+        "xcom_bytes": xcom,
+        "xcom_table_bytes": table,
+        "shopify": _shopify_stats(client),
+    }
+
+
+def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from include.cancel_sync import tasks
+    from include.cancel_sync.hooks.shopify import ShopifyHook
+    from include.cancel_sync.ledger import Ledger, RunKey
+
+    client = ShopifyHook().get_client()
+    options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
+    if args.cancels_per_request is not None:  # 0: grouped by batch size (cancel_sender.cancels_per_request)
+        options["cancels_per_request"] = args.cancels_per_request or None
+    ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
+    began, started_at = time.perf_counter(), time.time()
+    xcom = table = orders = batches = 0
+    outcome_count: dict[str, int] = {}
+    with (workdir / "outcomes.jsonl").open("w") as out:
+        for index, decisions in enumerate(_lines(workdir / "decisions.jsonl")):
+            key = RunKey("netsuite_shopify_cancel_sync", "bench", 1, index)
+            outcomes = tasks.cancel(client, run, decisions, ledger=ledger, run_key=key, **options)
+            for outcome in outcomes:
+                outcome_count[outcome["outcome"]] = outcome_count.get(outcome["outcome"], 0) + 1
+            # The DAG's task pushes the outcomes under key "outcomes" and returns {"orders": n}.
+            text = json.dumps(outcomes)
+            xcom += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
+            table += _table_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
+            out.write(text + "\n")
+            orders += len(outcomes)
+            batches += 1
+    return {
+        "work_seconds": time.perf_counter() - began,
+        "started_at": started_at,
+        "ended_at": time.time(),
+        "orders": orders,
+        "batches": batches,
+        "outcomes": outcome_count,
+        "xcom_bytes": xcom,
+        "xcom_table_bytes": table,
+        "shopify": _shopify_stats(client),
+    }
+
+
+def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from include.cancel_sync import tasks
+
+    began, started_at = time.perf_counter(), time.time()
+    # Like the DAG's report task: every mapped cancel task's outcomes pulled at once.
+    outcome_batches = list(_lines(workdir / "outcomes.jsonl"))
+    result = tasks.report(
+        run,
+        outcome_batches,
+        len(outcome_batches),
+        f"file://{workdir / 'reports'}",
+        "netsuite_shopify_cancel_sync",
+        "bench",
+    )
+    (workdir / "report.json").write_text(json.dumps(result))
+    return {
+        "work_seconds": time.perf_counter() - began,
+        "started_at": started_at,
+        "ended_at": time.time(),
+        "orders": result["orders"],
+        "outcomes": result["outcomes"],
+        "failed": result["failed"],
+        "xcom_bytes": _xcom_bytes(result),
+    }
+
+
+def peak_rss_kb() -> int:
+    """This process's own high-water RSS (VmHWM). Not getrusage/wait4: on Linux a child's ru_maxrss
+    starts from its parent's RSS at fork, so it would report the benchmark's sandboxes too."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=STEPS)
+    parser.add_argument("workdir", type=Path)
+    parser.add_argument("--cancel-concurrency", type=int, default=None)
+    parser.add_argument("--cancels-per-request", type=int, default=None)
+    parser.add_argument("--netsuite-concurrency", type=int, default=None)
+    args = parser.parse_args()
+    run = json.loads((args.workdir / "run.json").read_text())
+    step = {"extract": run_extract, "compare": run_compare, "cancel": run_cancel, "report": run_report}[args.step]
+    stats = step(args.workdir, run, args)
+    stats["peak_rss_kb"] = peak_rss_kb()
+    (args.workdir / f"{args.step}.stats.json").write_text(json.dumps(stats))
+
+
+if __name__ == "__main__":
+    main()
