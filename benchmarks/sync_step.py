@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,22 @@ def _lines(path: Path):
     with path.open() as handle:
         for line in handle:
             yield json.loads(line)
+
+
+def _my_batches(path: Path, args: argparse.Namespace):
+    """(map index, value) of the batches this process handles: all, or every `shards`-th from `shard`."""
+    for index, value in enumerate(_lines(path)):
+        if index % args.shards == args.shard:
+            yield index, value
+
+
+def _output(workdir: Path, name: str, args: argparse.Namespace) -> Path:
+    return workdir / (f"{name}.jsonl" if args.shards == 1 else f"{name}.shard{args.shard}.jsonl")
+
+
+def _write(out, index: int, text: str, args: argparse.Namespace) -> None:
+    # Shards write [map index, value] so the parent can put the mapped results back in order.
+    out.write((text if args.shards == 1 else f"[{index}, {text}]") + "\n")
 
 
 def _xcom_bytes(value: Any) -> int:
@@ -43,9 +60,13 @@ def _shopify_stats(client) -> dict[str, Any]:
     return dict(client.stats) | {"pacer_waited_seconds": client.pacer.waited_seconds}
 
 
-def _time_pages(client) -> list[tuple[int, float, float]]:
-    """Record (offset, start, end) of every page the client fetches (instrumentation, not a change)."""
-    pages: list[tuple[int, float, float]] = []
+LONE_PAGE_PROBES = 5
+
+
+def _time_pages(client) -> tuple[list[tuple[int, float, float, str]], Callable[[str, int], Any]]:
+    """Record (offset, start, end, query) of every page the client fetches (instrumentation, not a change);
+    returns the records and the client's own fetch."""
+    pages: list[tuple[int, float, float, str]] = []
     fetch = client.fetch_page
 
     def timed(query: str, offset: int):
@@ -53,10 +74,25 @@ def _time_pages(client) -> list[tuple[int, float, float]]:
         try:
             return fetch(query, offset)
         finally:
-            pages.append((offset, start, time.perf_counter()))
+            pages.append((offset, start, time.perf_counter(), query))
 
     client.fetch_page = timed
-    return pages
+    return pages, fetch
+
+
+def _lone_page_seconds(fetch: Callable[[str, int], Any], pages: list[tuple[int, float, float, str]]) -> float:
+    """Median time of a full page fetched alone (a page the extraction fetched, so warm): the real per-page
+    latency, the sandbox's added latency plus both sides' work. These probes are not part of the extraction."""
+    full = [(offset, query) for offset, _, _, query in pages if offset > 0]
+    if not full:
+        return 0.0
+    offset, query = full[0]
+    timings = []
+    for _ in range(LONE_PAGE_PROBES):
+        start = time.perf_counter()
+        fetch(query, offset)
+        timings.append(time.perf_counter() - start)
+    return sorted(timings)[len(timings) // 2]
 
 
 def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -64,12 +100,13 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     from include.cancel_sync.hooks.netsuite import NetSuiteHook
 
     client = NetSuiteHook().get_client(max_concurrency=args.netsuite_concurrency)
-    pages = _time_pages(client)
+    pages, fetch = _time_pages(client)
     began, started_at = time.perf_counter(), time.time()
     batches = tasks.extract(client, run)
     seconds = time.perf_counter() - began
     # The parallel phase of each query: pages after its first, from the first request to the last reply.
-    parallel = [(start, end) for offset, start, end in pages if offset > 0]
+    parallel = [(start, end) for offset, start, end, _ in pages if offset > 0]
+    lone_page = _lone_page_seconds(fetch, pages)
     xcom = table = 0
     with (workdir / "batches.jsonl").open("w") as out:
         for batch in batches:
@@ -89,7 +126,9 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
         "netsuite_requests": client.requests_sent,
         "paging_pages": len(parallel),
         "paging_seconds": (max(e for _, e in parallel) - min(s for s, _ in parallel)) if parallel else 0.0,
-        "page_seconds_median": sorted(e - s for _, s, e in pages)[len(pages) // 2] if pages else 0.0,
+        "page_seconds_median": sorted(e - s for _, s, e, _ in pages)[len(pages) // 2] if pages else 0.0,
+        "lone_page_seconds": lone_page,
+        "probe_pages": LONE_PAGE_PROBES if lone_page else 0,
         "netsuite_retries": client.retries,
         "max_concurrency": client.max_concurrency,
     }
@@ -103,15 +142,15 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     began, started_at = time.perf_counter(), time.time()
     xcom = table = orders = batches = 0
     decisions_count: dict[str, int] = {}
-    with (workdir / "decisions.jsonl").open("w") as out:
-        for batch in _lines(workdir / "batches.jsonl"):
+    with _output(workdir, "decisions", args).open("w") as out:
+        for index, batch in _my_batches(workdir / "batches.jsonl", args):
             decisions = tasks.compare(client, run, batch)
             for decision in decisions:
                 decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
             text = json.dumps(decisions)
             xcom += len(text.encode("utf-8"))
             table += _table_bytes(decisions)
-            out.write(text + "\n")
+            _write(out, index, text, args)
             orders += len(decisions)
             batches += 1
     return {
@@ -140,8 +179,8 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     began, started_at = time.perf_counter(), time.time()
     xcom = table = orders = batches = 0
     outcome_count: dict[str, int] = {}
-    with (workdir / "outcomes.jsonl").open("w") as out:
-        for index, decisions in enumerate(_lines(workdir / "decisions.jsonl")):
+    with _output(workdir, "outcomes", args).open("w") as out:
+        for index, decisions in _my_batches(workdir / "decisions.jsonl", args):
             key = RunKey("netsuite_shopify_cancel_sync", "bench", 1, index)
             outcomes = tasks.cancel(client, run, decisions, ledger=ledger, run_key=key, **options)
             for outcome in outcomes:
@@ -150,7 +189,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
             text = json.dumps(outcomes)
             xcom += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
             table += _table_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
-            out.write(text + "\n")
+            _write(out, index, text, args)
             orders += len(outcomes)
             batches += 1
     return {
@@ -209,13 +248,16 @@ def main() -> None:
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--cancel-concurrency", type=int, default=None)
     parser.add_argument("--cancels-per-request", type=int, default=None)
+    parser.add_argument("--shard", type=int, default=0, help="with --shards: which share of the batches")
+    parser.add_argument("--shards", type=int, default=1, help="processes sharing the compare/cancel batches")
     parser.add_argument("--netsuite-concurrency", type=int, default=None)
     args = parser.parse_args()
     run = json.loads((args.workdir / "run.json").read_text())
     step = {"extract": run_extract, "compare": run_compare, "cancel": run_cancel, "report": run_report}[args.step]
     stats = step(args.workdir, run, args)
     stats["peak_rss_kb"] = peak_rss_kb()
-    (args.workdir / f"{args.step}.stats.json").write_text(json.dumps(stats))
+    suffix = "" if args.shards == 1 else f".shard{args.shard}"
+    (args.workdir / f"{args.step}.stats{suffix}.json").write_text(json.dumps(stats))
 
 
 if __name__ == "__main__":

@@ -151,7 +151,7 @@ class ShopifyClient:
         errors = body.get("errors") or []
         if isinstance(errors, list) and any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors):
             self._count("throttled")
-            self.pacer.observe(throttle_status, ticket)
+            self.pacer.observe(throttle_status, ticket, spent=False)
             requested = float(cost.get("requestedQueryCost") or self._estimates.get(document, 1.0))
             raise _Throttled("Shopify throttled the request", self.pacer.throttle_wait(requested, throttle_status))
         if cost.get("requestedQueryCost") is not None:

@@ -111,3 +111,60 @@ def test_until_the_first_reply_one_request_probes_alone():
     pacer.observe(status(500.0), 1)
     assert second_went.wait(2.0)
     worker.join()
+
+
+def test_alone_it_counts_on_the_whole_restore_rate():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(500.0, rate=100.0))
+    level = 500.0
+    for _ in range(30):  # 10 points every 0.1 s: exactly what restores, and nobody else spends
+        ticket = pacer.reserve(10)
+        clock.now += 0.1
+        pacer.observe(status(level, rate=100.0), ticket)
+    assert pacer.foreign_rate < 1e-6
+
+
+def test_points_others_spend_from_the_same_bucket_are_left_to_them():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(800.0, rate=100.0))
+    level = 800.0
+    for _ in range(60):  # we spend 10 per 0.1 s, the bucket drops by 5 more: others take 50 points/s
+        ticket = pacer.reserve(10)
+        clock.now += 0.1
+        level -= 5.0
+        pacer.observe(status(level, rate=100.0), ticket)
+    assert 40.0 <= pacer.foreign_rate <= 50.0
+    clock.slept.clear()
+    pacer.observe(status(0.0, rate=100.0), pacer.reserve(0))
+    pacer.reserve(10)  # the bucket is empty; 10 points come back at our ~50 points/s, not at 100
+    assert 0.18 <= clock.slept[-1] <= 0.25
+
+
+def test_a_throttled_request_is_not_counted_as_our_spending():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(500.0, rate=100.0))
+    for _ in range(30):  # every other request is refused: the bucket stays where it is
+        refused = pacer.reserve(10)
+        pacer.observe(status(500.0 - 1, rate=100.0), refused, spent=False)
+        ticket = pacer.reserve(10)
+        clock.now += 0.1
+        pacer.observe(status(500.0 - 1, rate=100.0), ticket)
+    assert pacer.foreign_rate < 1e-6
+
+
+def test_a_bucket_filling_up_means_others_have_stopped():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(800.0, rate=100.0))
+    level = 800.0
+    for _ in range(60):
+        ticket = pacer.reserve(10)
+        clock.now += 0.1
+        level -= 5.0
+        pacer.observe(status(level, rate=100.0), ticket)
+    assert pacer.foreign_rate > 40.0
+    pacer.observe(status(950.0, rate=100.0), pacer.reserve(0))
+    assert pacer.foreign_rate == 0.0
