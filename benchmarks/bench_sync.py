@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_sync [--orders 10000] [--preset standard|plus] [--latency 0.05]
     python -m benchmarks.bench_sync --scaling [--preset plus]       # idle, 1,000 / 10,000 / 100,000, oversized window
+    python -m benchmarks.bench_sync --dag-test --orders 1000       # the real DAG once, via `airflow dags test`
     make bench BENCH_ARGS="--orders 1000 --preset standard"
 
 Every step (extract, compare, cancel, report) runs as a process of its own, the way Airflow runs task
@@ -512,6 +513,51 @@ def oversized_window_check(orders: int, latency: float, netsuite_cap: int, netsu
     )
 
 
+def dag_test(orders: int, preset: str, latency: float, netsuite_cap: int, seed: int = 11) -> None:
+    """The real DAG once, through `airflow dags test` (every task in one process, mapped tasks one after
+    the other, as dag.test runs them) against the sandboxes; prints one line of figures."""
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    world = sync_world(orders, seed, idle=False)
+    expected = len(world.ids_with(lambda s: s.cancellable))
+    options = SandboxOptions(latency=latency, shopify_preset=preset, netsuite_concurrency_limit=netsuite_cap)
+    with Sandboxes(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-dag-") as tmp:
+        del world
+        env = (
+            os.environ
+            | sandboxes.connection_env()
+            | _airflow_env(Path(tmp))
+            | {
+                "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+                "AIRFLOW_VAR_NETSUITE_SHOPIFY_CANCEL_ENABLED": "true",
+                "AIRFLOW_VAR_NETSUITE_SHOPIFY_REPORT_LOCATION": f"file://{tmp}/reports",
+            }
+        )
+        subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
+        conf = {"window_start": WORLD_START.isoformat(), "window_end": WORLD_END.isoformat()}
+        began = time.perf_counter()
+        with (Path(tmp) / "dag_test.log").open("w") as log:
+            done = subprocess.run(
+                [airflow, "dags", "test", "netsuite_shopify_cancel_sync", "--conf", json.dumps(conf)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        wall = time.perf_counter() - began
+        stats = sandboxes.shopify.stats
+        accepted = [c.order_id for c in sandboxes.shopify.store.cancel_calls if c.accepted]
+        spent, bucket = stats["points_spent"], sandboxes.shopify.buckets
+        ceiling = len(accepted) * bucket.restore_rate / (spent - bucket.size) if spent > bucket.size else None
+        print(
+            f"dag test, {orders:,} orders, preset {preset}, latency {latency * 1000:.0f} ms: exit {done.returncode}, "
+            f"{wall:.1f}s wall for the whole DAG; {len(set(accepted)):,} orders cancelled (expected {expected:,}, "
+            f"{len(accepted) - len(set(accepted))} twice); Shopify {stats['requests']:,} requests, "
+            f"{stats['throttled']} THROTTLED, {spent:,} points; {len(accepted) / wall:.2f} cancels/s over the whole "
+            "DAG"
+            + (f" vs ceiling {ceiling:.2f} ({len(accepted) / wall / ceiling:.0%})" if ceiling else " (not cost-bound)")
+            + f"; NetSuite peak concurrency {sandboxes.netsuite.stats['peak_concurrency']}/{netsuite_cap}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000, help="qualifying NetSuite orders (default 10,000)")
@@ -533,6 +579,7 @@ def main() -> None:
         "--scaling", action="store_true", help="idle, then the sizes of --sizes, then an oversized window"
     )
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--dag-test", action="store_true", help="run the real DAG once via `airflow dags test`")
     parser.add_argument("--oversized", type=int, default=260_000, help="orders in the oversized-window check (0: skip)")
     args = parser.parse_args()
     common = dict(
@@ -544,6 +591,9 @@ def main() -> None:
         seed=args.seed,
         slots=args.slots,
     )
+    if args.dag_test:
+        dag_test(args.orders, args.preset, args.latency, args.netsuite_cap, args.seed)
+        return
     idle = None
     if not args.no_idle or args.scaling:
         idle = run_sync(1000, args.preset, idle=True, label="idle (0 canceled in window)", **common)
