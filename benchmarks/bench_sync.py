@@ -433,7 +433,13 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
                 "as an xcom_table (target ≤ 150)",
             )
         )
-    rows.append(("XCom bytes/order report (its summary)", f"{result.xcom_per_order('report'):.0f}"))
+    summary = s["report"].stats.get("xcom_bytes", 0)
+    rows.append(
+        (
+            "XCom bytes/order report (its summary)",
+            f"{result.xcom_per_order('report'):.0f} ({summary:,} bytes)" if result.extracted else f"{summary:,} bytes",
+        )
+    )
     rows.append(
         (
             "batches (mapped tasks)",
@@ -460,7 +466,7 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
 def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
     header = (
         "| run | extracted | cancelled | extract s | compare s | cancel s | report s | points | points/cancel | "
-        "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | pages | pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | max RSS (Δ idle) | "
+        "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | pages | pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | RSS extract/compare/cancel/report (max Δ vs idle) | "
         "XCom B/order extract/compare/cancel, dicts (tables) |"
     )
     print(header)
@@ -468,7 +474,6 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
     for r in [idle, *results]:
         s = r.steps
         ceiling = r.run_ceiling
-        peak = max(step.rss_mb for step in s.values())
         delta = max(s[n].rss_mb - idle.steps[n].rss_mb for n in STEPS) if r is not idle else 0.0
         print(
             f"| {r.label} | {r.extracted:,} | {r.cancelled:,} | "
@@ -482,7 +487,8 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
             )
             + f" | {r.pages} | {r.page_rate:.0f} ({r.page_rate / r.ideal_page_rate:.0%}; "
             f"{r.page_rate / r.ideal_page_rate_measured:.0%}) | {s['extract'].netsuite['peak_concurrency']}/{r.netsuite_cap} | "
-            f"{peak:.0f} MB (+{delta:.0f}) | "
+            + "/".join(f"{s[n].rss_mb:.0f}" for n in STEPS)
+            + f" MB (+{delta:.0f}) | "
             + "/".join(f"{r.xcom_per_order(n):.0f}" for n in ("extract", "compare", "cancel"))
             + " ("
             + "/".join(f"{r.xcom_per_order(n, 'xcom_table_bytes'):.0f}" for n in ("extract", "compare", "cancel"))
