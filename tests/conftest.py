@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHOPIFY_SCHEMA = PROJECT_ROOT.parent / "shared" / "shopify-schema" / "admin_schema_2026-01_public.graphql"
@@ -33,6 +34,11 @@ os.environ.update(
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
+
+# A 2-core CI machine running servers beside the tests is slow at times: timing is not what
+# the property tests check, so no deadline and no too-slow health check.
+settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("project")
 
 # A fixed stretch of time for seeded worlds; windows in tests are cut from it.
 WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
