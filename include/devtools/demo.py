@@ -52,7 +52,7 @@ def main() -> None:
         raise SystemExit(f"The sync wrote no report; see {log_file}")
     _print_summary(report, len(calls), refunds)
     print(
-        f"\nDone in {time.perf_counter() - started:.1f}s; sandboxes stopped. Full report: {report['report'].get('report_uri')}"
+        f"\nDone in {time.perf_counter() - started:.1f}s; sandboxes stopped. Full report: {Path(report['path']).with_suffix('.html')}"
     )
     if result.returncode != 0:
         raise SystemExit(f"airflow dags test exited {result.returncode}; see {log_file}")
