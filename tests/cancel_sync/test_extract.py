@@ -14,24 +14,7 @@ WHOLE = Window(WORLD_START, WORLD_END)
 
 
 def client_for(sandboxes, **options) -> NetSuiteClient:
-    from requests import Session
-    from requests_oauthlib import OAuth1
-
-    c = sandboxes.netsuite_credentials
-
-    def session():
-        s = Session()
-        s.auth = OAuth1(
-            c.consumer_key,
-            c.consumer_secret,
-            c.token_id,
-            c.token_secret,
-            signature_method="HMAC-SHA256",
-            realm=c.account_id,
-        )
-        return s
-
-    return NetSuiteClient(session, sandboxes.netsuite_url, **options)
+    return NetSuiteClient(sandboxes.netsuite_session, sandboxes.netsuite_url, **options)
 
 
 def only(*names):
