@@ -23,6 +23,8 @@ from requests_oauthlib import OAuth1
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from include.cancel_sync.netsuite_query import canceled_orders_query
+from include.cancel_sync.window import Window
 from include.sandbox.httpserver import SandboxServer  # noqa: E402
 from include.sandbox.model import SalesOrder, SalesOrderLine  # noqa: E402
 from include.sandbox.netsuite import SUITEQL_PATH, NetSuiteApp, NetSuiteCredentials  # noqa: E402
@@ -32,19 +34,12 @@ START = datetime(2026, 1, 1)
 SPAN = timedelta(days=30)
 STATUS_WEIGHTS = {"A": 5, "B": 20, "C": 15, "D": 5, "E": 5, "F": 10, "G": 25, "H": 15}
 
-DAG_QUERY = """SELECT t.id, t.tranid, BUILTIN.CF(t.status) AS status,
-       TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified,
-       t.custbody_fa_channel_order AS shopify_link
-FROM transaction t
-WHERE t.type = 'SalesOrd'
-  AND (BUILTIN.CF(t.status) = 'SalesOrd:C'
-       OR (BUILTIN.CF(t.status) = 'SalesOrd:H'
-           AND NOT EXISTS (SELECT 1 FROM transactionline tl
-                           WHERE tl.transaction = t.id AND tl.mainline = 'F' AND tl.taxline = 'F'
-                             AND ABS(NVL(tl.quantityshiprecv, 0)) > 0)))
-  AND t.lastmodifieddate >= TO_TIMESTAMP('{start}', 'YYYY-MM-DD HH24:MI:SS')
-  AND t.lastmodifieddate < TO_TIMESTAMP('{end}', 'YYYY-MM-DD HH24:MI:SS')
-ORDER BY t.id"""
+LINK_FIELD = "custbody_fa_channel_order"
+
+
+def dag_query(start: datetime, end: datetime) -> str:
+    """Exactly what the DAG sends for a window (the project's own query builder)."""
+    return canceled_orders_query(LINK_FIELD, Window(start, end))
 
 
 def make_orders(count: int, seed: int = 1) -> list[SalesOrder]:
@@ -125,7 +120,7 @@ def main() -> None:
         response.raise_for_status()
         return response.json()
 
-    whole_month = DAG_QUERY.format(start="2026-01-01 00:00:00", end="2026-02-01 00:00:00")
+    whole_month = dag_query(datetime(2026, 1, 1), datetime(2026, 2, 1))
     seconds, first = timed(lambda: page(whole_month, 0))
     total = first["totalResults"]
     report("DAG query, whole month, first page (cold)", seconds, f"{first['count']} of {total:,} rows")
@@ -135,7 +130,7 @@ def main() -> None:
     warm = [timed(lambda: page(whole_month, deep))[0] for _ in range(args.repeat)]
     report(f"DAG query, whole month, deep page offset {deep:,} (warm, median)", statistics.median(warm))
 
-    window = DAG_QUERY.format(start="2026-01-15 00:00:00", end="2026-01-15 00:15:00")
+    window = dag_query(datetime(2026, 1, 15), datetime(2026, 1, 15, 0, 15))
     cold = [timed(lambda n=n: page(window + " " * n, 0))[0] for n in range(args.repeat)]
     seconds, small = timed(lambda: page(window, 0))
     report("DAG query, one 15-minute window (cold, median)", statistics.median(cold), f"{small['count']} rows")
