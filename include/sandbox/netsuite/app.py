@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,6 +54,8 @@ class NetSuiteApp(SandboxApp):
         self._stats_lock = threading.Lock()
         self._counters = dict.fromkeys(_STAT_NAMES, 0)
         self._in_flight = 0
+        # (arrived, answered, HTTP status) of every request, wall clock, for benchmarks (not in `stats`).
+        self.timeline: list[tuple[float, float, int]] = []
 
     def load_sales_orders(self, records: Iterable[SalesOrder]) -> int:
         return self.store.load_sales_orders(records)
@@ -67,6 +70,7 @@ class NetSuiteApp(SandboxApp):
     def reset_stats(self) -> None:
         with self._stats_lock:
             self._counters = dict.fromkeys(_STAT_NAMES, 0)
+            self.timeline = []
 
     def _count(self, name: str) -> None:
         with self._stats_lock:
@@ -75,6 +79,13 @@ class NetSuiteApp(SandboxApp):
     # --- request flow -----------------------------------------------------------------------------
 
     def respond(self, request: Request) -> Response:
+        arrived = time.time()
+        response = self._respond(request)
+        with self._stats_lock:
+            self.timeline.append((arrived, time.time(), response.status))
+        return response
+
+    def _respond(self, request: Request) -> Response:
         """Auth first, then the account's concurrency slot, held through the simulated latency."""
         self._count("requests")
         try:
