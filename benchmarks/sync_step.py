@@ -49,11 +49,11 @@ def _xcom_bytes(value: Any) -> int:
     return len(json.dumps(value).encode("utf-8"))
 
 
-def _table_bytes(records: list[dict[str, Any]]) -> int:
-    """The same value in the compact XCom form (include/cancel_sync/xcom_table.py), for comparison."""
-    from include.cancel_sync.xcom_table import pack
+def _dict_bytes(table: dict[str, Any]) -> int:
+    """The same value as a plain list of dicts (what the DAG passed before xcom_table.py), for comparison."""
+    from include.cancel_sync.xcom_table import unpack
 
-    return _xcom_bytes(pack(records))
+    return _xcom_bytes(unpack(table))
 
 
 def _shopify_stats(client) -> dict[str, Any]:
@@ -111,16 +111,16 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     with (workdir / "batches.jsonl").open("w") as out:
         for batch in batches:
             text = json.dumps(batch)
-            xcom += len(text.encode("utf-8"))
-            table += _table_bytes(batch)
+            xcom += _dict_bytes(batch)
+            table += len(text.encode("utf-8"))
             out.write(text + "\n")
     return {
         "work_seconds": seconds,
         "started_at": started_at,
         "ended_at": started_at + seconds,
-        "orders": sum(len(batch) for batch in batches),
+        "orders": sum(batch["rows"] for batch in batches),
         "batches": len(batches),
-        "largest_batch": max((len(batch) for batch in batches), default=0),
+        "largest_batch": max((batch["rows"] for batch in batches), default=0),
         "xcom_bytes": xcom,
         "xcom_table_bytes": table,
         "netsuite_requests": client.requests_sent,
@@ -137,6 +137,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
     from include.cancel_sync.hooks.shopify import ShopifyHook
+    from include.cancel_sync.xcom_table import unpack
 
     client = ShopifyHook().get_client()
     began, started_at = time.perf_counter(), time.time()
@@ -145,13 +146,13 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     with _output(workdir, "decisions", args).open("w") as out:
         for index, batch in _my_batches(workdir / "batches.jsonl", args):
             decisions = tasks.compare(client, run, batch)
-            for decision in decisions:
+            for decision in unpack(decisions):
                 decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
             text = json.dumps(decisions)
-            xcom += len(text.encode("utf-8"))
-            table += _table_bytes(decisions)
+            xcom += _dict_bytes(decisions)
+            table += len(text.encode("utf-8"))
             _write(out, index, text, args)
-            orders += len(decisions)
+            orders += decisions["rows"]
             batches += 1
     return {
         "work_seconds": time.perf_counter() - began,
@@ -185,10 +186,10 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
             outcomes = tasks.cancel(client, run, decisions, ledger=ledger, run_key=key, **options)
             for outcome in outcomes:
                 outcome_count[outcome["outcome"]] = outcome_count.get(outcome["outcome"], 0) + 1
-            # The DAG's task pushes the outcomes under key "outcomes" and returns {"orders": n}.
-            text = json.dumps(outcomes)
-            xcom += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
-            table += _table_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
+            # The DAG's task pushes the outcomes (packed) under key "outcomes" and returns {"orders": n}.
+            text = json.dumps(tasks.outcomes_for_xcom(outcomes))
+            xcom += _xcom_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
+            table += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
             _write(out, index, text, args)
             orders += len(outcomes)
             batches += 1
@@ -209,16 +210,17 @@ def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     from include.cancel_sync import tasks
 
     began, started_at = time.perf_counter(), time.time()
-    # Like the DAG's report task: every mapped cancel task's outcomes pulled at once.
-    outcome_batches = list(_lines(workdir / "outcomes.jsonl"))
+    with (workdir / "outcomes.jsonl").open() as handle:
+        expected = sum(1 for _ in handle)
+    # Like the DAG's report task: one mapped cancel task's outcomes pulled at a time.
     result = tasks.report(
         run,
-        outcome_batches,
-        len(outcome_batches),
+        _lines(workdir / "outcomes.jsonl"),
+        expected,
         f"file://{workdir / 'reports'}",
         "netsuite_shopify_cancel_sync",
         "bench",
-    )
+    ).summary
     (workdir / "report.json").write_text(json.dumps(result))
     return {
         "work_seconds": time.perf_counter() - began,

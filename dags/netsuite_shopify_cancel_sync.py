@@ -21,7 +21,9 @@ Params of a manual run: `window_start` / `window_end` (ISO 8601), `dry_run` (pla
 
 Tasks: resolve the run's settings → extract from NetSuite (SuiteQL) → compare each batch of
 ≤250 with Shopify → cancel (re-checking each order first) → report. A failed order fails its
-batch after every other order was handled; the retry re-checks before acting.
+batch after every other order was handled; the retry re-checks before acting. Batches, decisions
+and outcomes pass through XCom as compact JSON tables, one column per field
+(`include/cancel_sync/xcom_table.py`).
 """
 
 from __future__ import annotations
@@ -91,21 +93,21 @@ def netsuite_shopify_cancel_sync():
         return batches
 
     @task
-    def compare_with_shopify(run: dict, batch: list) -> list:
+    def compare_with_shopify(run: dict, batch: dict) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.hooks.shopify import ShopifyHook
 
         return tasks.compare(ShopifyHook().get_client(), run, batch)
 
     @task
-    def cancel_in_shopify(run: dict, decisions: list, ti=None, dag_run=None) -> dict:
+    def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.hooks.shopify import ShopifyHook
         from include.cancel_sync.ledger import Ledger, RunKey
 
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
         outcomes = tasks.cancel(ShopifyHook().get_client(), run, decisions, ledger=Ledger.from_airflow(), run_key=key)
-        ti.xcom_push(key="outcomes", value=outcomes)  # kept even when the batch fails below
+        ti.xcom_push(key="outcomes", value=tasks.outcomes_for_xcom(outcomes))  # kept even if the batch fails below
         tasks.raise_if_failed(outcomes)
         return {"orders": len(outcomes)}
 
@@ -121,16 +123,20 @@ def netsuite_shopify_cancel_sync():
         expected = ti.xcom_pull(task_ids="extract_canceled_orders", key="batch_count")
         if expected is None:
             raise tasks.SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
-        outcome_batches = ti.xcom_pull(task_ids="cancel_in_shopify", key="outcomes", map_indexes=range(expected))
-        outcome_batches = outcome_batches if expected else []
+        # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
+        outcome_batches = (
+            ti.xcom_pull(task_ids="cancel_in_shopify", key="outcomes", map_indexes=index) for index in range(expected)
+        )
         location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
         result = tasks.report(
             run, outcome_batches, expected, location, dag_run.dag_id, dag_run.run_id, record_links_from_airflow()
         )
         ledger = Ledger.from_airflow()
-        tasks.alert_if_needed(result, outcome_batches, dag_run.dag_id, dag_run.run_id, ledger, get_current_context())
-        tasks.fail_run_if_incomplete(result)
-        return result
+        tasks.alert_if_needed(
+            result.summary, result.failed, dag_run.dag_id, dag_run.run_id, ledger, get_current_context()
+        )
+        tasks.fail_run_if_incomplete(result.summary)
+        return result.summary
 
     run = resolve_run()
     batches = extract_canceled_orders(run)

@@ -90,5 +90,20 @@ def run_sync(
     )
 
 
+def xcom_bytes(run_id: str) -> dict[tuple[str, str], int]:
+    """Bytes each task pushed through XCom in a run, per (task_id, key), map indexes added up — as stored:
+    Airflow keeps XCom values as JSON with json.dumps' default separators."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    sizes: dict[tuple[str, str], int] = {}
+    with create_session() as session:
+        rows = session.query(XComModel.task_id, XComModel.key, XComModel.value).filter(XComModel.run_id == run_id)
+        for task_id, key, value in rows:
+            stored = value if isinstance(value, str) else json.dumps(value)
+            sizes[(task_id, key)] = sizes.get((task_id, key), 0) + len(stored.encode("utf-8"))
+    return sizes
+
+
 def whole_world_window(start, end) -> dict[str, str]:
     return {"window_start": start.isoformat(), "window_end": end.isoformat()}

@@ -37,16 +37,21 @@ class RepeatFailure:
 class Alert:
     dag_id: str
     run_id: str
-    failed: list[dict[str, Any]] = field(default_factory=list)  # outcomes of this run that failed
+    failed: list[dict[str, Any]] = field(default_factory=list)  # outcomes of this run that failed (the first ones)
     failed_batches: int = 0
     repeats: list[RepeatFailure] = field(default_factory=list)
     report_links: list[str] = field(default_factory=list)
+    failed_total: int = 0  # when more failed than `failed` holds
+
+    @property
+    def failed_count(self) -> int:
+        return max(self.failed_total, len(self.failed))
 
     @property
     def subject(self) -> str:
         parts = []
         if self.failed:
-            parts.append(f"{len(self.failed)} order(s) failed")
+            parts.append(f"{self.failed_count} order(s) failed")
         if self.failed_batches:
             parts.append(f"{self.failed_batches} batch(es) did not finish")
         if self.repeats:
@@ -62,7 +67,7 @@ class Alert:
                 f"- {_order(o.get('tranid'), o['id'], o.get('shopify_name'))}: {o.get('detail')}"
                 for o in self.failed[:MAX_LISTED]
             ]
-            lines += _more(len(self.failed))
+            lines += _more(self.failed_count)
         if self.failed_batches:
             lines += ["", f"{self.failed_batches} batch(es) did not finish: their orders are not in the report."]
         if self.repeats:
@@ -135,9 +140,11 @@ def build_alert(
     repeats: list[RepeatFailure],
     report_links: list[str] | None = None,
 ) -> Alert | None:
-    """None when there is nothing a person needs to hear about."""
+    """None when there is nothing a person needs to hear about. `outcomes` may be only the failed ones (the
+    report keeps the first hundred); the report's count says how many failed in all."""
     failed = [o for o in outcomes if o.get("outcome") == FAILED]
     failed_batches = int(report.get("failed_batches") or 0)
     if not (failed or failed_batches or repeats):
         return None
-    return Alert(dag_id, run_id, failed, failed_batches, repeats, list(report_links or []))
+    total = int(report.get("failed") or 0)
+    return Alert(dag_id, run_id, failed, failed_batches, repeats, list(report_links or []), failed_total=total)

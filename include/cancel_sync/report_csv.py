@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import TextIO
 
 from include.cancel_sync.report_rows import OrderRow
 
@@ -29,6 +31,11 @@ def spreadsheet_safe(text: str) -> str:
 
 def render_csv(rows: list[OrderRow]) -> str:
     out = io.StringIO()
+    write_csv(out, rows)
+    return out.getvalue()
+
+
+def write_csv(out: TextIO, rows: Iterable[OrderRow]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
@@ -46,4 +53,3 @@ def render_csv(rows: list[OrderRow]) -> str:
                 row.shopify_url or "",
             ]
         )
-    return out.getvalue()

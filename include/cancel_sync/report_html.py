@@ -6,6 +6,7 @@ Shopify and may hold markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -13,8 +14,7 @@ from typing import Any
 
 import jinja2
 
-from include.cancel_sync.classes import FAILED, WOULD_CANCEL
-from include.cancel_sync.report_rows import OrderRow, bucket_counts
+from include.cancel_sync.report_rows import OrderRow, RowTally, bucket_counts
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_HTML_ROWS = 20_000  # beyond this a browser struggles; the CSV keeps every order
@@ -49,8 +49,8 @@ def plan_notice(settings: dict[str, Any]) -> str | None:
     return None
 
 
-def outcome_chart(rows: list[OrderRow], width: int = 640, label_width: int = 200, bar_height: int = 24) -> dict:
-    counts = bucket_counts(rows)
+def outcome_chart(tally: RowTally, width: int = 640, label_width: int = 200, bar_height: int = 24) -> dict:
+    counts = bucket_counts(tally.buckets)
     room = width - label_width - 60  # space for the count after the longest bar
     most = max((count for _, _, count in counts), default=0) or 1
     bars = [
@@ -76,20 +76,35 @@ def render_html(
     csv_name: str,
     generated_at: datetime | None = None,
 ) -> str:
-    shown = rows[:MAX_HTML_ROWS]
-    would = [row for row in rows if row.outcome == WOULD_CANCEL]
+    return "".join(
+        html_chunks(report, rows[:MAX_HTML_ROWS], RowTally.of(rows), settings, dag_id, run_id, csv_name, generated_at)
+    )
+
+
+def html_chunks(
+    report: dict[str, Any],
+    shown: list[OrderRow],
+    tally: RowTally,
+    settings: dict[str, Any],
+    dag_id: str,
+    run_id: str,
+    csv_name: str,
+    generated_at: datetime | None = None,
+) -> Iterator[str]:
+    """The page in pieces, to be written as they come: `shown` are the table's rows (at most MAX_HTML_ROWS),
+    `tally` counts every row of the run."""
     return (
         template_environment()
         .get_template("report.html.j2")
-        .render(
+        .generate(
             report=report,
             rows=shown,
-            hidden=len(rows) - len(shown),
+            hidden=sum(tally.buckets.values()) - len(shown),
             plan=plan_notice(settings),
-            would_cancel=len(would),
-            would_refund=sum(1 for row in would if row.refund),
-            attention=sum(1 for row in rows if row.needs_attention and row.outcome != FAILED),
-            chart=outcome_chart(rows),
+            would_cancel=tally.would_cancel,
+            would_refund=tally.would_refund,
+            attention=tally.attention,
+            chart=outcome_chart(tally),
             dag_id=dag_id,
             run_id=run_id,
             csv_name=csv_name,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from include.cancel_sync.classes import (
@@ -66,30 +66,60 @@ def bucket_of(outcome: dict[str, Any]) -> str:
     return result if result in BUCKET_LABELS else OTHER
 
 
+def order_row(o: dict[str, Any], links: RecordLinks) -> OrderRow:
+    return OrderRow(
+        netsuite_id=int(o["id"]),
+        tranid=str(o.get("tranid") or ""),
+        netsuite_url=links.netsuite(o["id"]),
+        shopify_order=str(o.get("shopify_name") or o.get("gid") or ""),
+        shopify_gid=str(o.get("gid") or ""),
+        shopify_url=links.shopify(o.get("gid")),
+        decision=str(o.get("decision") or ""),
+        refund=bool(o.get("refund")),
+        outcome=str(o.get("outcome") or ""),
+        bucket=bucket_of(o),
+        reason=str(o.get("detail") or o.get("reason") or ""),
+    )
+
+
+def row_rank(outcome: str) -> int:
+    """Where a row's outcome sorts in the table: problems first."""
+    return _ROW_ORDER.get(outcome, 9)
+
+
 def order_rows(outcomes: list[dict[str, Any]], links: RecordLinks | None = None) -> list[OrderRow]:
     links = links or RecordLinks()
-    rows = [
-        OrderRow(
-            netsuite_id=int(o["id"]),
-            tranid=str(o.get("tranid") or ""),
-            netsuite_url=links.netsuite(o["id"]),
-            shopify_order=str(o.get("shopify_name") or o.get("gid") or ""),
-            shopify_gid=str(o.get("gid") or ""),
-            shopify_url=links.shopify(o.get("gid")),
-            decision=str(o.get("decision") or ""),
-            refund=bool(o.get("refund")),
-            outcome=str(o.get("outcome") or ""),
-            bucket=bucket_of(o),
-            reason=str(o.get("detail") or o.get("reason") or ""),
-        )
-        for o in outcomes
-    ]
-    return sorted(rows, key=lambda r: (_ROW_ORDER.get(r.outcome, 9), r.tranid, r.netsuite_id))
+    rows = [order_row(o, links) for o in outcomes]
+    return sorted(rows, key=lambda r: (row_rank(r.outcome), r.tranid, r.netsuite_id))
 
 
-def bucket_counts(rows: list[OrderRow]) -> list[tuple[str, str, int]]:
+@dataclass
+class RowTally:
+    """What the page says about all rows (chart, headline cards), counted as rows go by."""
+
+    buckets: Counter[str] = field(default_factory=Counter)
+    would_cancel: int = 0
+    would_refund: int = 0
+    attention: int = 0  # needing a person, failures aside (they have their own card)
+
+    def add(self, row: OrderRow) -> None:
+        self.buckets[row.bucket] += 1
+        if row.outcome == WOULD_CANCEL:
+            self.would_cancel += 1
+            self.would_refund += row.refund
+        if row.needs_attention and row.outcome != FAILED:
+            self.attention += 1
+
+    @classmethod
+    def of(cls, rows: list[OrderRow]) -> RowTally:
+        tally = cls()
+        for row in rows:
+            tally.add(row)
+        return tally
+
+
+def bucket_counts(counts: Counter[str]) -> list[tuple[str, str, int]]:
     """(bucket, label, count) for every bucket, zeros included, so runs look alike; `other` only when present."""
-    counts = Counter(row.bucket for row in rows)
     shown = [(key, label, counts.get(key, 0)) for key, label in BUCKETS]
     if counts.get(OTHER):
         shown.append((OTHER, BUCKET_LABELS[OTHER], counts[OTHER]))

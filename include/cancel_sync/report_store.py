@@ -12,9 +12,10 @@ import re
 from typing import Any
 
 from include.cancel_sync.record_links import RecordLinks
-from include.cancel_sync.report_csv import render_csv
-from include.cancel_sync.report_html import render_html
-from include.cancel_sync.report_rows import order_rows
+from include.cancel_sync.report_csv import write_csv
+from include.cancel_sync.report_html import MAX_HTML_ROWS, html_chunks
+from include.cancel_sync.report_rows import RowTally, order_row
+from include.cancel_sync.report_spool import RowSpool
 
 REPORT_LOCATION_VARIABLE = "netsuite_shopify_report_location"
 
@@ -35,6 +36,53 @@ def report_file(location: str, dag_id: str, run_id: str, kind: str):
     return ObjectStoragePath(location.rstrip("/")) / dag_id / f"{safe_name(run_id)}.{kind}"
 
 
+class ReportFiles:
+    """Writes `<location>/<dag_id>/<run_id>.{json,html,csv}` while a run's outcomes stream in, one batch at a
+    time: the JSON as it goes, the rows spooled on disk and read back sorted for the CSV and the page.
+    `location` is any ObjectStoragePath URL."""
+
+    def __init__(self, location: str, dag_id: str, run_id: str, links: RecordLinks | None = None) -> None:
+        self._files = {kind: report_file(location, dag_id, run_id, kind) for kind in ("json", "csv", "html")}
+        self._files["json"].parent.mkdir(parents=True, exist_ok=True)
+        self._links = links or RecordLinks()
+        self._spool = RowSpool()
+        self._tally = RowTally()
+        self._json = self._files["json"].open("w", encoding="utf-8")
+        self._json.write(f'{{"dag_id": {json.dumps(dag_id)}, "run_id": {json.dumps(run_id)}, "outcomes": [')
+        self._separator = ""
+
+    def add(self, outcomes: list[dict[str, Any]]) -> None:
+        for outcome in outcomes:
+            self._json.write(self._separator + json.dumps(outcome, default=str))
+            self._separator = ", "
+        rows = [order_row(outcome, self._links) for outcome in outcomes]
+        for row in rows:
+            self._tally.add(row)
+        self._spool.add(rows)
+
+    def finish(self, report: dict[str, Any], settings: dict[str, Any], dag_id: str, run_id: str) -> dict[str, str]:
+        """Write the summary, the CSV and the page; returns where the JSON and the page are."""
+        try:
+            self._json.write(f'], "report": {json.dumps(report, default=str)}}}')
+            self._json.close()
+            with self._files["csv"].open(
+                "w", encoding="utf-8-sig", newline=""
+            ) as out:  # the BOM makes Excel read UTF-8
+                write_csv(out, self._spool.sorted_rows())
+            shown = list(self._spool.sorted_rows(limit=MAX_HTML_ROWS))
+            page = html_chunks(report, shown, self._tally, settings, dag_id, run_id, csv_name=self._files["csv"].name)
+            with self._files["html"].open("w", encoding="utf-8") as out:
+                out.writelines(page)
+        finally:
+            self.close()
+        return {"json": str(self._files["json"]), "html": str(self._files["html"])}
+
+    def close(self) -> None:
+        if not self._json.closed:
+            self._json.close()
+        self._spool.close()
+
+
 def save_report(
     location: str,
     dag_id: str,
@@ -44,15 +92,7 @@ def save_report(
     settings: dict[str, Any] | None = None,
     links: RecordLinks | None = None,
 ) -> str:
-    """Write `<location>/<dag_id>/<run_id>.{json,html,csv}`; returns the JSON's URI. `location` is any ObjectStoragePath URL."""
-    target = report_file(location, dag_id, run_id, "json")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(
-        json.dumps({"dag_id": dag_id, "run_id": run_id, "report": report, "outcomes": outcomes}, default=str)
-    )
-    rows = order_rows(outcomes, links)
-    csv_file = report_file(location, dag_id, run_id, "csv")
-    csv_file.write_text(render_csv(rows), encoding="utf-8-sig")  # the BOM makes Excel read UTF-8
-    page = render_html(report, rows, settings or {}, dag_id, run_id, csv_name=csv_file.name)
-    report_file(location, dag_id, run_id, "html").write_text(page, encoding="utf-8")
-    return str(target)
+    """All at once, for outcomes already in hand; returns the JSON's URI."""
+    files = ReportFiles(location, dag_id, run_id, links)
+    files.add(outcomes)
+    return files.finish(report, settings or {}, dag_id, run_id)["json"]

@@ -7,7 +7,8 @@ every step runs in tests without a scheduler.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +29,13 @@ from include.cancel_sync.notifier import (
     recent_runs_setting,
 )
 from include.cancel_sync.record_links import RecordLinks
-from include.cancel_sync.report import build_report, format_report
-from include.cancel_sync.report_store import report_file, save_report
+from include.cancel_sync.report import RunSummary, format_report
+from include.cancel_sync.report_store import ReportFiles
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
 from include.cancel_sync.shopify_state import read_order_states
 from include.cancel_sync.ui.urls import report_page_url
 from include.cancel_sync.window import Window, resolve_window
+from include.cancel_sync.xcom_table import as_records, pack
 
 __all__ = ["SettingsError", "SyncError"]
 
@@ -63,28 +65,42 @@ def resolve_run(
     return {"settings": settings.to_dict(), "window": window}
 
 
-def extract(netsuite_client, run: dict[str, Any]) -> list[list[dict[str, Any]]]:
+# Batches, decisions and outcomes travel through XCom as compact tables (xcom_table.py); every step
+# also takes the plain lists that runs from before the tables left behind.
+Records = list[dict[str, Any]] | dict[str, Any]
+
+
+def extract(netsuite_client, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run's canceled NetSuite orders in batches, each one mapped compare task's input (as a table)."""
     settings = SyncSettings.from_dict(run["settings"])
     window = Window.from_dict(run["window"]) if run["window"] else None
     records = extract_canceled_orders(netsuite_client, settings, window)
     batches = make_batches(records)
     log.info("Extracted %d canceled NetSuite orders in %d batches", len(records), len(batches))
-    return batches
+    return [pack(batch) for batch in batches]
 
 
-def compare(shopify_client, run: dict[str, Any], batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def compare(shopify_client, run: dict[str, Any], batch: Records) -> dict[str, Any]:
     settings = SyncSettings.from_dict(run["settings"])
-    gids = [record["gid"] for record in batch if record.get("gid") and not record.get("duplicate")]
-    decisions = decide(batch, read_order_states(shopify_client, gids), settings.prevent_refund)
+    records = as_records(batch)
+    gids = [record["gid"] for record in records if record.get("gid") and not record.get("duplicate")]
+    decisions = decide(records, read_order_states(shopify_client, gids), settings.prevent_refund)
     log.info("Compared %d orders with Shopify", len(decisions))
-    return decisions
+    return pack(decisions)
 
 
-def cancel(
-    shopify_client, run: dict[str, Any], decisions: list[dict[str, Any]], **options: Any
-) -> list[dict[str, Any]]:
+def cancel(shopify_client, run: dict[str, Any], decisions: Records, **options: Any) -> list[dict[str, Any]]:
+    """Outcomes as records (the DAG packs them for XCom after checking them for failures)."""
     settings = SyncSettings.from_dict(run["settings"])
-    return cancel_batch(shopify_client, settings, decisions, **options)
+    return cancel_batch(shopify_client, settings, as_records(decisions), **options)
+
+
+LEDGER_ONLY = ("job_id",)  # kept in the audit ledger; the report does not need it
+
+
+def outcomes_for_xcom(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a cancel task hands the report: its outcomes as a table, without what only the ledger keeps."""
+    return pack([{k: v for k, v in outcome.items() if k not in LEDGER_ONLY} for outcome in outcomes])
 
 
 def raise_if_failed(outcomes: list[dict[str, Any]]) -> None:
@@ -96,33 +112,54 @@ def raise_if_failed(outcomes: list[dict[str, Any]]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class RunReport:
+    summary: dict[str, Any]  # the report task's XCom: counts and the first orders not cancelled
+    failed: list[dict[str, Any]]  # failed outcomes (the first report.MAX_LISTED), for the alert
+
+
 def report(
     run: dict[str, Any],
-    outcome_batches: list[list[dict[str, Any]] | None],
+    outcome_batches: Iterable[Records | None],
     expected_batches: int,
     location: str | None = None,
     dag_id: str = "",
     run_id: str = "",
     links: RecordLinks | None = None,
-) -> dict[str, Any]:
-    present = [batch for batch in outcome_batches if batch is not None]
-    outcomes = [outcome for batch in present for outcome in batch]
-    result = build_report(outcomes, run["settings"], run["window"], failed_batches=expected_batches - len(present))
-    if location:
-        result["report_uri"] = save_report(location, dag_id, run_id, result, outcomes, run["settings"], links)
-        result["report_html_uri"] = str(report_file(location, dag_id, run_id, "html"))
-        result["report_page_url"] = report_page_url(dag_id, run_id)
+) -> RunReport:
+    """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat."""
+    summary = RunSummary(run["settings"], run["window"])
+    files = ReportFiles(location, dag_id, run_id, links) if location else None
+    present = 0
+    try:
+        for batch in outcome_batches:
+            if batch is None:
+                continue
+            outcomes = as_records(batch)
+            present += 1
+            summary.add(outcomes)
+            if files:
+                files.add(outcomes)
+        result = summary.result(failed_batches=expected_batches - present)
+        if files:
+            written = files.finish(result, run["settings"], dag_id, run_id)
+            result["report_uri"] = written["json"]
+            result["report_html_uri"] = written["html"]
+            result["report_page_url"] = report_page_url(dag_id, run_id)
+    finally:
+        if files:
+            files.close()
     log.info("%s", format_report(result))
     if location:
         log.info("Full report: %s (CSV and JSON beside it)", result["report_html_uri"])
         if result["report_page_url"]:
             log.info("In the Airflow UI: %s", result["report_page_url"])
-    return result
+    return RunReport(result, summary.failed)
 
 
 def alert_if_needed(
     result: dict[str, Any],
-    outcome_batches: list[list[dict[str, Any]] | None],
+    failed: list[dict[str, Any]],
     dag_id: str,
     run_id: str,
     ledger: Ledger,
@@ -130,7 +167,6 @@ def alert_if_needed(
     conn_id: str = ALERTS_CONN_ID,
 ) -> Alert | None:
     """Tell a person about failed and repeatedly failing orders; a delivery problem is logged, not raised."""
-    outcomes = [outcome for batch in outcome_batches if batch is not None for outcome in batch]
     recent = recent_runs_setting(alerts_connection(conn_id))
     links = [link for link in (result.get("report_page_url"), result.get("report_html_uri")) if link]
     try:
@@ -138,7 +174,7 @@ def alert_if_needed(
     except SQLAlchemyError as exc:  # the ledger's trouble must not silence this run's own failures
         log.warning("Could not read the ledger for repeated failures: %s", type(exc).__name__)
         repeats = []
-    alert = build_alert(dag_id, run_id, result, outcomes, repeats, links)
+    alert = build_alert(dag_id, run_id, result, failed, repeats, links)
     if alert is None:
         return None
     try:

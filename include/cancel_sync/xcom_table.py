@@ -9,6 +9,7 @@ order. `pack(records)` stores them as one table per batch, column by column:
         "gid": {"prefix": "gid://shopify/Order/", "numbers": [5800000000001, ...]},  # a common start once
         "modified": {"prefix": "2026-01-15 ", "rests": ["11:50:49", ...]},
         "problem": {"absent": [0, 1, 3, ...], "column": [null, null, "…", ...]},  # the key missing there
+        "detail": {"same_as": "reason", "except": [[7, "cancelled at …"], ...]},  # mostly another column's value
     }}
 
 `unpack(table)` gives back exactly the records (same keys and values, `True` still not `1`, a key missing
@@ -18,6 +19,7 @@ only the wire form is compact. The table is still JSON, so the XCom stays inspec
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -30,15 +32,25 @@ def is_table(value: Any) -> bool:
     return isinstance(value, dict) and value.get("table") == FORMAT
 
 
+def as_records(value: Any) -> list[dict[str, Any]]:
+    """A task's input as records, whichever form it came in: a table, or a plain list (runs from before tables)."""
+    return unpack(value) if is_table(value) else list(value)
+
+
 def pack(records: list[dict[str, Any]]) -> dict[str, Any]:
     names: dict[str, None] = {}
     for record in records:
         names.update(dict.fromkeys(record))
-    return {
-        "table": FORMAT,
-        "rows": len(records),
-        "columns": {name: _pack_column(name, records) for name in names},
-    }
+    columns: dict[str, Any] = {}
+    for name in names:
+        column = _pack_column(name, records)
+        # Only columns stored by value can be referred to, so unpack resolves references in one pass.
+        plain = [other for other in columns if not _is_reference(columns[other])]
+        reference = _reference_column(name, records, plain)
+        if reference is not None and len(json.dumps(reference)) < len(json.dumps(column)):
+            column = reference
+        columns[name] = column
+    return {"table": FORMAT, "rows": len(records), "columns": columns}
 
 
 def unpack(table: dict[str, Any]) -> list[dict[str, Any]]:
@@ -47,7 +59,10 @@ def unpack(table: dict[str, Any]) -> list[dict[str, Any]]:
     rows = table["rows"]
     records: list[dict[str, Any]] = [{} for _ in range(rows)]
     for name, column in table["columns"].items():
-        values, absent = _unpack_column(column, rows)
+        if _is_reference(column):
+            values, absent = _unpack_reference(column, records)
+        else:
+            values, absent = _unpack_column(column, rows)
         for index, value in enumerate(values):
             if index not in absent:
                 records[index][name] = value
@@ -95,6 +110,47 @@ def _prefixed(values: list[Any]) -> dict[str, Any] | None:
     if len(prefix) >= _MIN_PREFIX:
         return {"prefix": prefix, "rests": [None if value is None else value[len(prefix) :] for value in values]}
     return None
+
+
+def _is_reference(column: Any) -> bool:
+    inner = column["column"] if isinstance(column, dict) and "absent" in column else column
+    return isinstance(inner, dict) and "same_as" in inner
+
+
+def _reference_column(name: str, records: list[dict[str, Any]], candidates: list[str]) -> Any:
+    """The column as "another column's value, except in these rows" (an outcome's `detail` is mostly its
+    decision's `reason`), against the candidate it matches most; None without candidates. The caller keeps
+    it only when it is smaller than the column stored by value."""
+    present = [index for index, record in enumerate(records) if name in record]
+    best: list[list[Any]] | None = None
+    best_name = ""
+    for other in candidates:
+        differing = [
+            [index, records[index][name]]
+            for index in present
+            if other not in records[index] or _key(records[index][other]) != _key(records[index][name])
+        ]
+        if best is None or len(differing) < len(best):
+            best, best_name = differing, other
+    if best is None or len(best) == len(present):
+        return None
+    column: dict[str, Any] = {"same_as": best_name, "except": best}
+    if len(present) < len(records):
+        present_set = set(present)
+        return {"absent": [index for index in range(len(records)) if index not in present_set], "column": column}
+    return column
+
+
+def _unpack_reference(column: dict[str, Any], records: list[dict[str, Any]]) -> tuple[list[Any], set[int]]:
+    absent: set[int] = set()
+    if "absent" in column:
+        absent = set(column["absent"])
+        column = column["column"]
+    other = column["same_as"]
+    values = [record.get(other) for record in records]
+    for index, value in column["except"]:
+        values[index] = value
+    return values, absent
 
 
 def _unpack_column(column: Any, rows: int) -> tuple[list[Any], set[int]]:

@@ -16,6 +16,7 @@ from include.cancel_sync import tasks
 from include.cancel_sync.hooks.netsuite import NetSuiteHook
 from include.cancel_sync.hooks.shopify import ShopifyHook
 from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.xcom_table import as_records
 
 
 def main() -> None:
@@ -23,7 +24,7 @@ def main() -> None:
     shopify = ShopifyHook().get_client()
     if step == "plan":
         batches = tasks.extract(NetSuiteHook().get_client(), run)
-        decisions = [d for batch in batches for d in tasks.compare(shopify, run, batch)]
+        decisions = [d for batch in batches for d in as_records(tasks.compare(shopify, run, batch))]
         decisions_file.write_text(json.dumps(decisions))
     else:
         ledger_url, try_number = sys.argv[4], int(sys.argv[5])

@@ -8,6 +8,7 @@ from include.cancel_sync import tasks
 from include.cancel_sync.cancel import STAFF_NOTE_LIMIT
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
+from include.cancel_sync.xcom_table import as_records
 from include.sandbox.world import SCENARIOS, build_world
 from tests.cancel_sync.step_runner import WINDOW, netsuite_client, shopify_client
 from tests.conftest import WORLD_END, WORLD_START
@@ -23,7 +24,7 @@ def paid_world(count: int):
 
 def plan(sandboxes) -> list[dict]:
     batches = tasks.extract(netsuite_client(sandboxes), RUN)
-    return [d for batch in batches for d in tasks.compare(shopify_client(sandboxes), RUN, batch)]
+    return [d for batch in batches for d in as_records(tasks.compare(shopify_client(sandboxes), RUN, batch))]
 
 
 def cancel(sandboxes, decisions, tmp_path) -> dict[int, dict]:

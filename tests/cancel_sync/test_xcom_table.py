@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from include.cancel_sync.xcom_table import is_table, pack, unpack
+from include.cancel_sync.xcom_table import as_records, is_table, pack, unpack
 
 KEYS = ["id", "tranid", "gid", "decision", "refund", "problem", "modified"]
 VALUES = st.one_of(
@@ -50,3 +50,40 @@ def test_repeated_values_and_common_prefixes_are_stored_once():
 def test_a_plain_list_is_refused():
     with pytest.raises(ValueError, match="not an XCom table"):
         unpack([{"id": 1}])
+
+
+# Records whose `detail` is usually their `reason` (and `flag` sometimes 1 where `count` is 1, or missing).
+SHORT = st.sampled_from(["a", "b", "", None, 1, True, 1.0])
+CORRELATED = st.builds(
+    lambda reason, other, same, flag, drop: (
+        {"reason": reason, "count": 1, "detail": reason if same else other} | ({} if drop else {"flag": flag})
+    ),
+    SHORT,
+    SHORT,
+    st.booleans(),
+    SHORT,
+    st.booleans(),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(CORRELATED, max_size=40))
+def test_columns_stored_as_another_columns_value_round_trip(records):
+    back = unpack(json.loads(json.dumps(pack(records))))
+    assert back == records
+    for before, after in zip(records, back, strict=True):
+        assert {k: type(v) for k, v in before.items()} == {k: type(v) for k, v in after.items()}
+
+
+def test_a_column_mostly_equal_to_another_is_stored_as_a_reference():
+    records = [{"reason": f"reason {i}", "detail": f"reason {i}" if i % 10 else f"done {i}"} for i in range(250)]
+    column = pack(records)["columns"]["detail"]
+    assert column["same_as"] == "reason"
+    assert [index for index, _ in column["except"]] == list(range(0, 250, 10))
+    assert unpack(pack(records)) == records
+
+
+def test_steps_take_tables_and_the_plain_lists_of_older_runs():
+    records = [{"id": 1, "gid": None}, {"id": 2, "gid": "gid://shopify/Order/2"}]
+    assert as_records(pack(records)) == records
+    assert as_records(records) == records
