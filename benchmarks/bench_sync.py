@@ -464,8 +464,8 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
         rows.append(
             (
                 f"XCom bytes/order {name} ({what})",
-                f"{result.xcom_per_order(name):.0f} as dicts; {result.xcom_per_order(name, 'xcom_table_bytes'):.0f} "
-                "as an xcom_table (target ≤ 150)",
+                f"{result.xcom_per_order(name):.0f} as sent (xcom_table; target ≤ 150); "
+                f"{result.xcom_per_order(name, 'xcom_dict_bytes'):.0f} as plain dicts",
             )
         )
     summary = s["report"].stats.get("xcom_bytes", 0)
@@ -512,7 +512,7 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
     header = (
         "| run | extracted | cancelled | extract s | compare s | cancel s | report s | points | points/cancel | "
         "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | pages | pages/s whole extraction (% of c÷50 ms) | pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | RSS extract/compare/cancel/report (max Δ vs idle) | "
-        "XCom B/order extract/compare/cancel, dicts (tables) |"
+        "XCom B/order extract/compare/cancel as sent (as plain dicts) |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -537,7 +537,7 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
             + f" MB (+{delta:.0f}) | "
             + "/".join(f"{r.xcom_per_order(n):.0f}" for n in ("extract", "compare", "cancel"))
             + " ("
-            + "/".join(f"{r.xcom_per_order(n, 'xcom_table_bytes'):.0f}" for n in ("extract", "compare", "cancel"))
+            + "/".join(f"{r.xcom_per_order(n, 'xcom_dict_bytes'):.0f}" for n in ("extract", "compare", "cancel"))
             + ") |"
             + (f" PROBLEMS: {'; '.join(r.problems)}" if r.problems else "")
         )

@@ -107,12 +107,12 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     # The parallel phase of each query: pages after its first, from the first request to the last reply.
     parallel = [(start, end) for offset, start, end, _ in pages if offset > 0]
     lone_page = _lone_page_seconds(fetch, pages)
-    xcom = table = 0
+    xcom = dicts = 0
     with (workdir / "batches.jsonl").open("w") as out:
         for batch in batches:
             text = json.dumps(batch)
-            xcom += _dict_bytes(batch)
-            table += len(text.encode("utf-8"))
+            xcom += len(text.encode("utf-8"))
+            dicts += _dict_bytes(batch)
             out.write(text + "\n")
     return {
         "work_seconds": seconds,
@@ -122,7 +122,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
         "batches": len(batches),
         "largest_batch": max((batch["rows"] for batch in batches), default=0),
         "xcom_bytes": xcom,
-        "xcom_table_bytes": table,
+        "xcom_dict_bytes": dicts,
         "netsuite_requests": client.requests_sent,
         "paging_pages": len(parallel),
         "paging_seconds": (max(e for _, e in parallel) - min(s for s, _ in parallel)) if parallel else 0.0,
@@ -141,7 +141,7 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 
     client = ShopifyHook().get_client()
     began, started_at = time.perf_counter(), time.time()
-    xcom = table = orders = batches = 0
+    xcom = dicts = orders = batches = 0
     decisions_count: dict[str, int] = {}
     with _output(workdir, "decisions", args).open("w") as out:
         for index, batch in _my_batches(workdir / "batches.jsonl", args):
@@ -149,8 +149,8 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
             for decision in unpack(decisions):
                 decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
             text = json.dumps(decisions)
-            xcom += _dict_bytes(decisions)
-            table += len(text.encode("utf-8"))
+            xcom += len(text.encode("utf-8"))
+            dicts += _dict_bytes(decisions)
             _write(out, index, text, args)
             orders += decisions["rows"]
             batches += 1
@@ -162,7 +162,7 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
         "batches": batches,
         "decisions": decisions_count,
         "xcom_bytes": xcom,
-        "xcom_table_bytes": table,
+        "xcom_dict_bytes": dicts,
         "shopify": _shopify_stats(client),
     }
 
@@ -178,7 +178,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
         options["cancels_per_request"] = args.cancels_per_request or None
     ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
     began, started_at = time.perf_counter(), time.time()
-    xcom = table = orders = batches = 0
+    xcom = dicts = orders = batches = 0
     outcome_count: dict[str, int] = {}
     with _output(workdir, "outcomes", args).open("w") as out:
         for index, decisions in _my_batches(workdir / "decisions.jsonl", args):
@@ -188,8 +188,8 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
                 outcome_count[outcome["outcome"]] = outcome_count.get(outcome["outcome"], 0) + 1
             # The DAG's task pushes the outcomes (packed) under key "outcomes" and returns {"orders": n}.
             text = json.dumps(tasks.outcomes_for_xcom(outcomes))
-            xcom += _xcom_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
-            table += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
+            xcom += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
+            dicts += _xcom_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
             _write(out, index, text, args)
             orders += len(outcomes)
             batches += 1
@@ -201,7 +201,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
         "batches": batches,
         "outcomes": outcome_count,
         "xcom_bytes": xcom,
-        "xcom_table_bytes": table,
+        "xcom_dict_bytes": dicts,
         "shopify": _shopify_stats(client),
     }
 

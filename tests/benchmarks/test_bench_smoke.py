@@ -33,4 +33,5 @@ def test_a_small_sync_counts_right_and_runs_near_the_cost_ceiling():
     extract = result.steps["extract"]
     assert extract.netsuite["peak_concurrency"] <= 4 and extract.netsuite["concurrency_rejections"] == 0
     assert all(step.rss_mb > 0 for step in result.steps.values())
-    assert result.xcom_per_order("compare", "xcom_table_bytes") < result.xcom_per_order("compare")
+    assert result.xcom_per_order("compare") < result.xcom_per_order("compare", "xcom_dict_bytes")
+    assert all(result.xcom_per_order(step) <= 150 for step in ("extract", "compare", "cancel"))
