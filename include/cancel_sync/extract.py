@@ -6,11 +6,12 @@ import gc
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
 from include.cancel_sync.links import parse_shopify_link
-from include.cancel_sync.netsuite_client import MAX_ROWS_PER_QUERY, NetSuiteClient
+from include.cancel_sync.netsuite_client import MAX_ROWS_PER_QUERY, NetSuiteClient, SuiteQLResult
 from include.cancel_sync.netsuite_query import canceled_orders_count_query, canceled_orders_query
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.window import Window
@@ -52,28 +53,58 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _rows(client: NetSuiteClient, settings: SyncSettings, window: Window | None) -> Iterator[dict[str, Any]]:
+    link_field = settings.link_field
     if settings.order_ids:
         ids = settings.order_ids
-        for start in range(0, len(ids), _IDS_PER_QUERY):
-            yield from client.rows(
-                canceled_orders_query(settings.link_field, None, ids[start : start + _IDS_PER_QUERY])
-            )
+        # Every chunk started at once: the client's pool fetches them max_concurrency at a time.
+        chunks = [
+            client.query(canceled_orders_query(link_field, None, ids[start : start + _IDS_PER_QUERY]))
+            for start in range(0, len(ids), _IDS_PER_QUERY)
+        ]
+        for result in chunks:
+            yield from result
         return
-    yield from _rows_in_window(client, settings.link_field, window)
+    yield from _rows_in_window(client, link_field, window, client.query(canceled_orders_query(link_field, window)))
 
 
-def _rows_in_window(client: NetSuiteClient, link_field: str, window: Window) -> Iterator[dict[str, Any]]:
-    # NetSuite serves at most 100,000 rows per query: split the window until each part fits.
-    count = int(client.scalar(canceled_orders_count_query(link_field, window), "total") or 0)
-    if count == 0:
+def _rows_in_window(
+    client: NetSuiteClient, link_field: str, window: Window, result: SuiteQLResult
+) -> Iterator[dict[str, Any]]:
+    """The rows of `result`, the window's query, whose first page tells how many rows it matches.
+
+    NetSuite serves at most 100,000 rows per query: a window holding more is split until each part
+    fits. Exactly 100,000 is ambiguous (NetSuite may report no more than it serves), so a COUNT,
+    sent alongside the pages, settles it; rows already yielded when it says split come again from
+    the halves, and the caller keeps each order once."""
+    splittable = (window.end - window.start).total_seconds() > 1
+    if not splittable or result.total < MAX_ROWS_PER_QUERY:
+        yield from result  # an unsplittable window over the limit fails here with TOO_MANY_ROWS
         return
-    if count > MAX_ROWS_PER_QUERY and (window.end - window.start).total_seconds() > 1:
-        first, second = window.split()
-        log.info("Window %s..%s holds %d orders; splitting it", window.start, window.end, count)
-        yield from _rows_in_window(client, link_field, first)
-        yield from _rows_in_window(client, link_field, second)
+    if result.total > MAX_ROWS_PER_QUERY:
+        yield from _split(client, link_field, window, result.total)
         return
-    yield from client.rows(canceled_orders_query(link_field, window))
+    count = client.submit(canceled_orders_count_query(link_field, window))
+    pages = result.pages()
+    for items in pages:
+        if count.done() and _count(count) > MAX_ROWS_PER_QUERY:
+            pages.close()
+            break
+        yield from items
+    if _count(count) > MAX_ROWS_PER_QUERY:
+        yield from _split(client, link_field, window, _count(count))
+
+
+def _split(client: NetSuiteClient, link_field: str, window: Window, total: int) -> Iterator[dict[str, Any]]:
+    log.info("Window %s..%s holds %d orders; splitting it", window.start, window.end, total)
+    # Both halves' first pages start now, so the second is ready when the first half is done.
+    halves = [(half, client.query(canceled_orders_query(link_field, half))) for half in window.split()]
+    for half, result in halves:
+        yield from _rows_in_window(client, link_field, half, result)
+
+
+def _count(future: Future[dict[str, Any]]) -> int:
+    items = future.result()["items"]
+    return int(items[0].get("total") or 0) if items else 0
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
@@ -27,8 +27,15 @@ class _Unauthorized(TransientError):
         self.error = error
 
 
+def too_many_rows(total: int | str) -> NetSuiteError:
+    return NetSuiteError(400, "TOO_MANY_ROWS", f"query matches {total} rows; split it below {MAX_ROWS_PER_QUERY}")
+
+
 class NetSuiteClient:
-    """`session_factory` makes a signed requests.Session; each worker thread gets its own."""
+    """`session_factory` makes a signed requests.Session; each worker thread gets its own.
+
+    Every request goes through one pool of `max_concurrency` threads, so the client never has more
+    requests in flight than that, however many queries it runs at once."""
 
     def __init__(
         self,
@@ -52,6 +59,8 @@ class NetSuiteClient:
         self.verify = verify
         self._session_factory = session_factory
         self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(max_attempts),
@@ -66,6 +75,8 @@ class NetSuiteClient:
         if session is None:
             session = self._local.session = self._session_factory()
         return session
+
+    # --- one request ------------------------------------------------------------------------------
 
     def fetch_page(self, query: str, offset: int) -> dict[str, Any]:
         unauthorized = 0
@@ -110,38 +121,91 @@ class NetSuiteClient:
             raise TransientError("NetSuite reply has no items")
         return body
 
+    # --- the pool ---------------------------------------------------------------------------------
+
+    def submit(self, query: str, offset: int = 0) -> Future[dict[str, Any]]:
+        """Fetch one page on the client's pool (at most `max_concurrency` requests in flight)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="suiteql")
+            # self.fetch_page looked up now, so a wrapped instance attribute (benchmarks) is honoured.
+            return self._pool.submit(self.fetch_page, query, offset)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # --- queries ----------------------------------------------------------------------------------
+
+    def query(self, query: str) -> SuiteQLResult:
+        """Start `query` (which needs a unique ORDER BY): its first page is fetched now, in the background;
+        the result's `total` waits for it, iterating fetches the other pages in parallel."""
+        return SuiteQLResult(self, query, self.submit(query, 0))
+
     def rows(self, query: str) -> Iterator[dict[str, Any]]:
         """Every row of `query` (which needs a unique ORDER BY), pages fetched in parallel, yielded in order."""
-        first = self.fetch_page(query, 0)
-        yield from first["items"]
-        total = int(first.get("totalResults", len(first["items"])))
-        if total > MAX_ROWS_PER_QUERY:
-            raise NetSuiteError(
-                400, "TOO_MANY_ROWS", f"query matches {total} rows; split it below {MAX_ROWS_PER_QUERY}"
-            )
-        if total <= self.page_size:
-            return
-        offsets = iter(range(self.page_size, total, self.page_size))
-        # max_concurrency workers, so never more requests in flight than that; up to twice as many pages
-        # queued ahead of the consumer, so a worker is never idle while the consumer reads a page.
-        with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="suiteql") as pool:
-            pending = deque(
-                pool.submit(self.fetch_page, query, offset) for offset in islice(offsets, 2 * self.max_concurrency)
-            )
-            try:
-                while pending:
-                    items = pending.popleft().result()["items"]
-                    offset = next(offsets, None)
-                    if offset is not None:
-                        pending.append(pool.submit(self.fetch_page, query, offset))
-                    yield from items
-            finally:
-                for future in pending:  # the consumer stopped early or a page failed: fetch no more
-                    future.cancel()
+        return iter(self.query(query))
 
     def scalar(self, query: str, column: str) -> str | None:
-        items = self.fetch_page(query, 0)["items"]
+        items = self.submit(query, 0).result()["items"]
         return items[0].get(column) if items else None
+
+
+class SuiteQLResult:
+    """One query's pages: the first fetched when the query starts, the others when iterated.
+
+    `total` is NetSuite's `totalResults` from the first page. Iterating yields every row in ORDER BY
+    order, or raises TOO_MANY_ROWS (before any row) when NetSuite says the query matches more than it
+    serves; a query that reports exactly 100,000 rows fails at the end if the last page says more follow."""
+
+    def __init__(self, client: NetSuiteClient, query: str, first: Future[dict[str, Any]]) -> None:
+        self.client = client
+        self.query = query
+        self._first = first
+
+    def first_page(self) -> dict[str, Any]:
+        return self._first.result()
+
+    @property
+    def total(self) -> int:
+        first = self.first_page()
+        return int(first.get("totalResults", len(first["items"])))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for items in self.pages():
+            yield from items
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        """The items of each page, in order."""
+        first, total = self.first_page(), self.total
+        if total > MAX_ROWS_PER_QUERY:
+            raise too_many_rows(total)
+        yield first["items"]
+        size = self.client.page_size
+        if total <= size:
+            return
+        offsets = iter(range(size, total, size))
+        # Up to twice the pool's size queued ahead of the consumer, so a worker is never idle while the
+        # consumer reads a page; the pool keeps requests in flight within max_concurrency.
+        pending = deque(
+            (offset, self.client.submit(self.query, offset))
+            for offset in islice(offsets, 2 * self.client.max_concurrency)
+        )
+        try:
+            while pending:
+                offset, future = pending.popleft()
+                page = future.result()
+                following = next(offsets, None)
+                if following is not None:
+                    pending.append((following, self.client.submit(self.query, following)))
+                if total == MAX_ROWS_PER_QUERY and offset + size >= total and page.get("hasMore"):
+                    raise too_many_rows(f"more than {total}")  # the last page NetSuite serves, and more follow
+                yield page["items"]
+        finally:
+            for _, future in pending:  # the consumer stopped early or a page failed: fetch no more
+                future.cancel()
 
 
 def _netsuite_error(status: int, body: Any) -> NetSuiteError:

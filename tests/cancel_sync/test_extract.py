@@ -2,8 +2,13 @@
 
 from datetime import timedelta
 
+import pytest
+
+from include.cancel_sync import extract, netsuite_client
+from include.cancel_sync.errors import NetSuiteError
 from include.cancel_sync.extract import MAX_MAPPED_BATCHES, extract_canceled_orders, make_batches
 from include.cancel_sync.netsuite_client import NetSuiteClient
+from include.cancel_sync.netsuite_query import canceled_orders_query
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.window import Window
 from include.sandbox.runner import SandboxOptions
@@ -19,6 +24,56 @@ def client_for(sandboxes, **options) -> NetSuiteClient:
 
 def only(*names):
     return {s.name: (1 if s.name in names else 0) for s in SCENARIOS}
+
+
+def recording(client: NetSuiteClient) -> list[tuple[str, int]]:
+    """(query, offset) of every page the client asks for, retries left out."""
+    sent: list[tuple[str, int]] = []
+    fetch = client.fetch_page
+
+    def fetch_page(query: str, offset: int):
+        sent.append((query, offset))
+        return fetch(query, offset)
+
+    client.fetch_page = fetch_page
+    return sent
+
+
+def counts(sent) -> int:
+    return sum("COUNT(*)" in query for query, _ in sent)
+
+
+def first_pages(sent) -> int:
+    return sum(offset == 0 and "COUNT(*)" not in query for query, offset in sent)
+
+
+@pytest.fixture
+def limit_1000(monkeypatch):
+    """NetSuite's 100,000 rows per query brought down to 1,000 (client and sandbox alike), for small worlds."""
+    from include.sandbox.netsuite import executor, paging
+
+    for module, name in (
+        (netsuite_client, "MAX_ROWS_PER_QUERY"),
+        (extract, "MAX_ROWS_PER_QUERY"),
+        (paging, "MAX_REACHABLE_ROWS"),
+        (executor, "MAX_REACHABLE_ROWS"),
+    ):
+        monkeypatch.setattr(module, name, 1000)
+
+
+def report_totals_capped_at_1000(monkeypatch, has_more_too: bool) -> None:
+    """The other reading of NetSuite's ceiling: `totalResults` never above the rows it serves (1,000 here),
+    and with `has_more_too` the last reachable page's `hasMore` false as well."""
+    from include.sandbox.netsuite import app, paging
+
+    def capped(request_url, page, query, rows, total):
+        body = paging.collection(request_url, page, query, rows, total)
+        body["totalResults"] = min(total, 1000)
+        if has_more_too:
+            body["hasMore"] = page.offset + len(rows) < body["totalResults"]
+        return body
+
+    monkeypatch.setattr(app, "collection", capped)
 
 
 def test_parallel_pages_stay_under_the_concurrency_cap(make_sandboxes):
@@ -45,10 +100,99 @@ def test_window_edges_start_inclusive_end_exclusive(make_sandboxes):
 def test_more_than_100k_rows_split_the_window(make_sandboxes):
     sandboxes = make_sandboxes(count=100_500, seed=3, scenarios=only("cancel_paid", "cancel_gid_link"))
     client = client_for(sandboxes, max_concurrency=4)
+    sent = recording(client)
     records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert len(records) == 100_500
     assert len({r["id"] for r in records}) == 100_500
     assert all(r["gid"] for r in records)
+    # The whole window's first page said 100,500 rows: split in two halves, no COUNT query anywhere.
+    assert (first_pages(sent), counts(sent)) == (3, 0)
+    assert len(sent) <= 1 + 100_500 // 1000 + 2  # the whole window's one page, then each half's pages
+    assert sandboxes.netsuite.stats["peak_concurrency"] <= 4
+
+
+def test_the_first_pages_total_sizes_the_paging_without_a_count_query(make_sandboxes):
+    sandboxes = make_sandboxes(count=2_345, scenarios=only("cancel_paid"))
+    client = client_for(sandboxes, page_size=500, max_concurrency=2)
+    sent = recording(client)
+    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    assert len(records) == 2_345
+    assert sorted(offset for _, offset in sent) == [0, 500, 1000, 1500, 2000]
+    assert sandboxes.netsuite.stats["requests"] == 5  # one request per page, nothing else
+
+
+def test_windows_over_the_limit_are_split_until_each_fits(make_sandboxes, limit_1000):
+    sandboxes = make_sandboxes(
+        count=3_500, options=SandboxOptions(latency=0.01, netsuite_concurrency_limit=2), scenarios=only("cancel_paid")
+    )
+    client = client_for(sandboxes, page_size=100, max_concurrency=2)
+    sent = recording(client)
+    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
+    assert counts(sent) <= 1  # only a part reading exactly 1,000 rows would need one
+    assert first_pages(sent) >= 7  # 3,500 → 1,750 ×2 → 875 ×4, at least
+    stats = sandboxes.netsuite.stats
+    assert (stats["peak_concurrency"], stats["concurrency_rejections"]) == (2, 0)
+
+
+def test_exactly_the_limit_is_checked_by_a_count_alongside_the_pages_and_not_split(make_sandboxes, limit_1000):
+    sandboxes = make_sandboxes(
+        count=1_000, options=SandboxOptions(latency=0.01, netsuite_concurrency_limit=3), scenarios=only("cancel_paid")
+    )
+    client = client_for(sandboxes, page_size=100, max_concurrency=3)
+    sent = recording(client)
+    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    assert len(records) == 1_000
+    assert (first_pages(sent), counts(sent), len(sent)) == (1, 1, 11)
+    stats = sandboxes.netsuite.stats
+    assert (stats["peak_concurrency"], stats["concurrency_rejections"]) == (3, 0)
+
+
+@pytest.mark.parametrize("has_more_too", [False, True])
+def test_a_total_capped_at_the_limit_still_splits_the_window(make_sandboxes, limit_1000, monkeypatch, has_more_too):
+    """If NetSuite reported no more than it serves, the first page would read exactly the limit: the COUNT
+    sent alongside the pages shows more, and the window is split; no order lost, none twice."""
+    report_totals_capped_at_1000(monkeypatch, has_more_too)
+    sandboxes = make_sandboxes(count=1_500, scenarios=only("cancel_paid"))
+    client = client_for(sandboxes, page_size=100, max_concurrency=2)
+    sent = recording(client)
+    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
+    assert counts(sent) >= 1 and first_pages(sent) >= 3
+
+
+def test_a_query_reading_exactly_the_limit_whose_last_page_says_more_fails(make_sandboxes, limit_1000, monkeypatch):
+    report_totals_capped_at_1000(monkeypatch, has_more_too=False)
+    sandboxes = make_sandboxes(count=1_500, scenarios=only("cancel_paid"))
+    rows = client_for(sandboxes, page_size=100).rows(canceled_orders_query("custbody_fa_channel_order", WHOLE))
+    with pytest.raises(NetSuiteError, match="TOO_MANY_ROWS"):
+        list(rows)
+
+
+def test_a_window_too_narrow_to_split_fails_before_any_row(make_sandboxes, limit_1000):
+    world = build_world(1_200, WORLD_START, WORLD_END, seed=2, scenarios=only("cancel_paid"))
+    for order in world.sales_orders:
+        order.last_modified = WORLD_START  # all within one second
+    sandboxes = make_sandboxes(world=world)
+    client = client_for(sandboxes, page_size=100)
+    sent = recording(client)
+    with pytest.raises(NetSuiteError, match="TOO_MANY_ROWS"):
+        extract_canceled_orders(client, SyncSettings(), WHOLE)
+    assert sent[-1][1] == 0 and first_pages(sent) >= 2  # split down to one second, then only first pages
+
+
+def test_many_queries_at_once_stay_within_the_client_concurrency(make_sandboxes):
+    sandboxes = make_sandboxes(
+        count=3_000, options=SandboxOptions(latency=0.02, netsuite_concurrency_limit=2), scenarios=only("cancel_paid")
+    )
+    ids = tuple(sorted(sandboxes.world.scenarios))
+    client = client_for(sandboxes, page_size=1000, max_concurrency=2)
+    sent = recording(client)
+    records = extract_canceled_orders(client, SyncSettings(order_ids=ids), None)
+    assert [r["id"] for r in records] == list(ids)
+    assert first_pages(sent) == 4  # 900 ids per query, all four started at once
+    stats = sandboxes.netsuite.stats
+    assert (stats["peak_concurrency"], stats["concurrency_rejections"]) == (2, 0)
 
 
 def test_batches_never_exceed_what_airflow_can_map():
