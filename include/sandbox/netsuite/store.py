@@ -32,8 +32,9 @@ CREATE TABLE transactionline (
     quantityshiprecv NUMERIC, isclosed TEXT NOT NULL, rate NUMERIC,
     PRIMARY KEY ("transaction", id)
 ) WITHOUT ROWID;
--- The windowed extraction filters on lastmodifieddate; BUILTIN.CF(status) cannot use an index anyway.
-CREATE INDEX transaction_lastmodifieddate ON "transaction" (lastmodifieddate);
+-- No index on lastmodifieddate: SQLite would take it for any date range and sort by id after,
+-- 2-3x slower than a scan in id order for a window holding much of the table (100,000 orders:
+-- 0.26 s against 0.5-0.65 s), while a narrow window scanned costs ~10 ms per 100,000 orders.
 """
 
 _LINE_INSERT = """

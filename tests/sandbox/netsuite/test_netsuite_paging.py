@@ -165,3 +165,13 @@ def test_a_plain_client_can_read_it(client):
     response = client.post(ALL_IDS, 2)
     assert response.headers["Content-Type"] == "application/vnd.oracle.resource+json; type=collection; charset=UTF-8"
     assert response.json()["count"] == 2
+
+
+def test_a_page_of_unique_keys_is_the_plain_slice_and_ties_at_its_edges_still_move():
+    from include.sandbox.netsuite.paging import PageRequest, arrange_page
+
+    unique = [(f"row{n}", n) for n in range(10)]  # (column, sort key)
+    assert arrange_page(unique, 1, PageRequest(3, 3)) == unique[3:6]
+    tied = [(f"row{n}", n // 4) for n in range(12)]  # keys tie in fours, across the pages' edges
+    pages = [arrange_page(tied, 1, PageRequest(3, offset)) for offset in (0, 3, 6, 9)]
+    assert [row for page in pages for row in page] != tied  # shuffled within ties, as NetSuite re-running would

@@ -178,3 +178,33 @@ def test_dates_rendered_in_sql_match_the_python_reference(moment, model):
     query = f"SELECT TO_CHAR(t.lastmodifieddate, '{model}'), TO_CHAR(t.lastmodifieddate) FROM transaction t"
     [(rendered, user)] = rows(store, query)
     assert (rendered, user) == (oracle_dates.to_char(canonical, model), oracle_dates.user_date(canonical))
+
+
+@pytest.mark.parametrize(
+    ("model", "sql"),
+    [
+        ("YYYY-MM-DD HH24:MI:SS", "SUBSTR(d, 1, 19)"),  # the DAG's: one substr per row, not six and five literals
+        ("YYYY-MM-DD", "SUBSTR(d, 1, 10)"),
+        ("MI:SS", "SUBSTR(d, 15, 5)"),
+        ("MM-DD", "SUBSTR(d, 6, 5)"),
+        ("DD-MM", "CASE WHEN d IS NULL THEN NULL ELSE SUBSTR(d, 9, 2) || '-' || SUBSTR(d, 6, 2) END"),
+        ("YYYY/MM", "CASE WHEN d IS NULL THEN NULL ELSE SUBSTR(d, 1, 4) || '/' || SUBSTR(d, 6, 2) END"),
+    ],
+)
+def test_to_char_copies_stretches_of_the_canonical_text_in_one_substr(model, sql):
+    from sqlglot import exp
+
+    from include.sandbox.netsuite import date_sql
+
+    assert date_sql.to_char(exp.column("d"), model).sql("sqlite") == sql
+
+
+@pytest.mark.parametrize("model", ["YYYY-MM-DD HH24:MI:SS", "YYYY-MM-DD", "MI:SS", "DD-MM", "HH24:MI:SS AM", "SS"])
+def test_to_char_in_sql_matches_the_reference_and_keeps_null(model):
+    store = SalesOrderStore()
+    moment = datetime(2026, 1, 5, 15, 7, 9)
+    store.load_sales_orders([SalesOrder(1, "SO1", "C", moment, moment.date())])
+    query = f"SELECT TO_CHAR(t.lastmodifieddate, '{model}'), TO_CHAR(t.trandate, '{model}') FROM transaction t"
+    assert rows(store, query)[0][0] == oracle_dates.to_char(oracle_dates.canonical(moment), model)
+    store.load_sales_orders([SalesOrder(1, "SO1", "C", moment, None)])
+    assert rows(store, query)[0][1] is None
