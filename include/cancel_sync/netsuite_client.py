@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,8 +35,10 @@ def too_many_rows(total: int | str) -> NetSuiteError:
 class NetSuiteClient:
     """`session_factory` makes a signed requests.Session; each worker thread gets its own.
 
-    Every request goes through one pool of `max_concurrency` threads, so the client never has more
-    requests in flight than that, however many queries it runs at once."""
+    Requests run on one pool of threads and each holds one of `max_concurrency` slots from sending to
+    the last byte of its reply, so the client never has more requests in flight than that, however many
+    queries run at once. Signing the next request and decoding the last reply happen outside the
+    slots: NetSuite always has `max_concurrency` requests of ours while there are pages to fetch."""
 
     def __init__(
         self,
@@ -59,6 +62,7 @@ class NetSuiteClient:
         self.verify = verify
         self._session_factory = session_factory
         self._local = threading.local()
+        self._slots = threading.BoundedSemaphore(max_concurrency)
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._retrying = Retrying(
@@ -70,11 +74,14 @@ class NetSuiteClient:
         self.requests_sent = 0
         self.retries = 0
 
-    def _session(self) -> requests.Session:
+    def _session(self) -> tuple[requests.Session, dict[str, Any]]:
+        """This thread's session, and what requests would merge from the environment (proxies, CA
+        bundle) into every request to our one URL: looked up once, not per request."""
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = self._session_factory()
-        return session
+            self._local.settings = session.merge_environment_settings(self.url, {}, None, self.verify, None)
+        return session, self._local.settings
 
     # --- one request ------------------------------------------------------------------------------
 
@@ -95,16 +102,23 @@ class NetSuiteClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _post(self, query: str, offset: int) -> dict[str, Any]:
-        self.requests_sent += 1
-        try:
-            response = self._session().post(
+        session, settings = self._session()
+        prepared = session.prepare_request(  # signed here, outside the slots
+            requests.Request(
+                "POST",
                 self.url,
                 params={"limit": self.page_size, "offset": offset},
                 json={"q": query},
                 headers={"Prefer": "transient", "Content-Type": "application/json", "Accept": "application/json"},
-                timeout=self.timeout,
-                verify=self.verify,
             )
+        )
+        try:
+            with self._slots:  # held until the whole reply is read (requests reads the body in send)
+                self.requests_sent += 1
+                response = session.send(prepared, timeout=self.timeout, allow_redirects=True, **settings)
+            # Let the thread waiting for the slot send its request now, not after this one decodes its reply
+            # (the interpreter would hand over only at the next switch interval): 1.5 ms → 0.05 ms per page.
+            time.sleep(0)
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(f"NetSuite connection failed: {type(exc).__name__}") from None
         if response.status_code in _RETRY_STATUSES:
@@ -126,8 +140,8 @@ class NetSuiteClient:
     def submit(self, query: str, offset: int = 0) -> Future[dict[str, Any]]:
         """Fetch one page on the client's pool (at most `max_concurrency` requests in flight)."""
         with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="suiteql")
+            if self._pool is None:  # a thread per slot, and as many preparing or decoding meanwhile
+                self._pool = ThreadPoolExecutor(2 * self.max_concurrency, thread_name_prefix="suiteql")
             # self.fetch_page looked up now, so a wrapped instance attribute (benchmarks) is honoured.
             return self._pool.submit(self.fetch_page, query, offset)
 
@@ -187,11 +201,11 @@ class SuiteQLResult:
         if total <= size:
             return
         offsets = iter(range(size, total, size))
-        # Up to twice the pool's size queued ahead of the consumer, so a worker is never idle while the
-        # consumer reads a page; the pool keeps requests in flight within max_concurrency.
+        # Pages queued ahead of the consumer: one for each of the pool's threads and as many again, so no
+        # slot waits while the consumer reads a page; the slots keep requests in flight within max_concurrency.
         pending = deque(
             (offset, self.client.submit(self.query, offset))
-            for offset in islice(offsets, 2 * self.client.max_concurrency)
+            for offset in islice(offsets, 4 * self.client.max_concurrency)
         )
         try:
             while pending:

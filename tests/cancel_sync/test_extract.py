@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from include.cancel_sync import extract, netsuite_client
 from include.cancel_sync.errors import NetSuiteError
-from include.cancel_sync.extract import MAX_MAPPED_BATCHES, extract_canceled_orders, make_batches
+from include.cancel_sync.extract import MAX_MAPPED_BATCHES, _record, extract_canceled_orders, make_batches
+from include.cancel_sync.links import parse_shopify_link
 from include.cancel_sync.netsuite_client import NetSuiteClient
 from include.cancel_sync.netsuite_query import canceled_orders_query
 from include.cancel_sync.settings import SyncSettings
@@ -212,3 +215,17 @@ def test_a_link_shared_by_many_orders_is_flagged_on_each_without_naming_them_all
     problem = records[0]["problem"]
     assert "(40)" in problem and problem.endswith("and 35 more")
     assert problem.count("SO") == 5  # a fixed size per record, however many orders share the link
+
+
+@given(st.none() | st.text() | st.from_regex(r"\A\s*[0-9]{0,21}\s*\Z") | st.integers(0, 10**20).map(str))
+@example("0")
+@example("0042")
+@example("9" * 19)
+@example("9" * 20)
+@example("١٢٣")  # Arabic-Indic digits: str.isdigit() says yes, a Shopify id they are not
+@example("²")
+@example(" 42\n")
+def test_a_record_reads_the_link_exactly_as_parse_shopify_link(raw):
+    record = _record({"id": "7", "tranid": "SO7", "status": "SalesOrd:C", "shopify_link": raw})
+    link = parse_shopify_link(raw)
+    assert (record["gid"], record.get("problem")) == (link.gid, link.problem)
