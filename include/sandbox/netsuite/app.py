@@ -1,5 +1,8 @@
 """The NetSuite sandbox: SuiteQL over REST with TBA, paging, the account concurrency limit and stats.
 
+`latency` is each admitted request's response time: the sandbox's own work happens within it (the
+Shopify sandbox adds its latency before its work instead).
+
 Control endpoints (no auth, sandbox only):
   GET  /_sandbox/stats                 counters as JSON
   POST /_sandbox/stats/reset           zero the counters
@@ -86,7 +89,11 @@ class NetSuiteApp(SandboxApp):
         return response
 
     def _respond(self, request: Request) -> Response:
-        """Auth first, then the account's concurrency slot, held through the simulated latency."""
+        """Auth first, then the account's concurrency slot, held until the reply is ready and `latency`
+        has passed since the request arrived: a request takes `latency` in all, the sandbox's own work
+        (running the query, building and encoding the page) done within it, as a real service's
+        response time includes its work; work that takes longer than `latency` shows in full."""
+        began = time.monotonic()
         self._count("requests")
         try:
             self.verifier.verify(request.method, request.url, request.header("authorization"))
@@ -96,7 +103,14 @@ class NetSuiteApp(SandboxApp):
         if not self._admit():
             return errors.concurrency_limit_exceeded().response()
         try:
-            return super().respond(request)
+            response = self.handle(request)
+            if isinstance(response.body, dict):  # encoded here, within the latency
+                response.body = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
+                response.headers.setdefault("Content-Type", "application/json; charset=UTF-8")
+            remaining = self.latency - (time.monotonic() - began)
+            if remaining > 0:
+                time.sleep(remaining)
+            return response
         finally:
             with self._stats_lock:
                 self._in_flight -= 1

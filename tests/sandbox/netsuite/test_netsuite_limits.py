@@ -161,3 +161,25 @@ def test_sales_orders_change_over_http(netsuite, dag_query):
     assert requests.post(control + "101", json={"quantity_shipped": {"1": 3}}, timeout=5).status_code == 400
     assert in_window() == ["101", "105", "106", "110", "111"]
     assert app.stats["requests"] == 4  # control calls are not NetSuite traffic
+
+
+def test_a_request_takes_the_latency_in_all_its_work_done_within_it(start_netsuite, monkeypatch):
+    """`latency` is the response time, as a real service's includes its own work: a page whose work takes
+    less is answered at `latency`, not `latency` + work; work that takes longer shows in full."""
+    app, client = start_netsuite(latency=0.3)
+    handle = app.handle
+
+    def working(request, seconds=0.2):
+        time.sleep(seconds)  # the sandbox's own work (a cold query, building the page)
+        return handle(request)
+
+    monkeypatch.setattr(app, "handle", working)
+    began = time.monotonic()
+    assert client.post(QUERY).status_code == 200
+    assert 0.3 <= time.monotonic() - began < 0.45  # not 0.5
+
+    monkeypatch.setattr(app, "handle", lambda request: working(request, 0.5))
+    began = time.monotonic()
+    assert client.post(QUERY).status_code == 200
+    assert 0.5 <= time.monotonic() - began < 0.65  # not 0.8
+    assert app.stats["in_flight"] == 0
