@@ -2,7 +2,8 @@
 
 Real NetSuite re-runs the query for every page. Caching by (query, data
 version) answers the same as a re-run would — a write to the store changes the
-version — while making a deep page as cheap as the first.
+version — while making a deep page as cheap as the first. Results stay in the
+store (a temporary table each) and a page reads only its own rows.
 """
 
 from __future__ import annotations
@@ -10,18 +11,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 from include.sandbox.netsuite.errors import invalid_query
 from include.sandbox.netsuite.paging import MAX_REACHABLE_ROWS
-from include.sandbox.netsuite.store import QueryFailed, SalesOrderStore
+from include.sandbox.netsuite.store import QueryFailed, SalesOrderStore, StoredRows
 from include.sandbox.netsuite.suiteql import TranslatedQuery, translate
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
     query: TranslatedQuery
-    rows: list[tuple[Any, ...]]  # the first MAX_REACHABLE_ROWS rows, in ORDER BY order
+    rows: StoredRows  # the first MAX_REACHABLE_ROWS rows, in ORDER BY order, read as pages need them
     total: int
 
 
@@ -31,21 +31,44 @@ class SuiteQLExecutor:
         self.cached_results = cached_results
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, int], QueryOutcome] = OrderedDict()
+        self._building: dict[tuple[str, int], threading.Lock] = {}
 
     def run(self, suiteql: str) -> QueryOutcome:
         key = (suiteql, self.store.version)
         with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+            cached = self._cached(key)
+            if cached:
+                return cached
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # requests for a query being run wait for it instead of running it again
+            with self._lock:
+                cached = self._cached(key)
+                if cached:
+                    return cached
+            try:
+                outcome = self._execute(suiteql)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._cache[key] = outcome
+                while len(self._cache) > self.cached_results:
+                    self.store.drop_result(self._cache.popitem(last=False)[1].rows)
+        return outcome
+
+    def _cached(self, key: tuple[str, int]) -> QueryOutcome | None:
+        outcome = self._cache.get(key)
+        if outcome is None or outcome.rows.dropped:
+            self._cache.pop(key, None)
+            return None
+        self._cache.move_to_end(key)
+        return outcome
+
+    def _execute(self, suiteql: str) -> QueryOutcome:
         translated = translate(suiteql, self.store.schema)
+        width = len(translated.columns) + translated.sort_keys
         try:
-            result = self.store.run_query(translated.sql, MAX_REACHABLE_ROWS)
+            rows, total = self.store.keep_result(translated.sql, width, MAX_REACHABLE_ROWS)
         except QueryFailed as exc:
             raise invalid_query(f"Search error occurred: {exc}") from None
-        outcome = QueryOutcome(translated, result.rows, result.total)
-        with self._lock:
-            self._cache[key] = outcome
-            while len(self._cache) > self.cached_results:
-                self._cache.popitem(last=False)
-        return outcome
+        return QueryOutcome(translated, rows, total)

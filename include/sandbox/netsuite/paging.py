@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -68,7 +69,7 @@ def check_offset_within(page: PageRequest, total: int) -> None:
         )
 
 
-def arrange_page(rows: list[tuple[Any, ...]], sort_keys: int, page: PageRequest) -> list[tuple[Any, ...]]:
+def arrange_page(rows: Sequence[tuple[Any, ...]], sort_keys: int, page: PageRequest) -> list[tuple[Any, ...]]:
     """The rows of one page, as one fresh execution of the query would order them.
 
     Real NetSuite runs the query again for every page, and rows that tie on the
@@ -80,16 +81,17 @@ def arrange_page(rows: list[tuple[Any, ...]], sort_keys: int, page: PageRequest)
     end = min(page.offset + page.limit, len(rows))
     if page.offset >= end:
         return []
-    width = len(rows[0])
     if sort_keys:
         # Rows sorted on their keys: no two neighbours alike (across the page's edges too) means no ties,
         # so nothing to shuffle and the page is the plain slice (the usual unique ORDER BY).
-        keys = [row[width - sort_keys :] for row in rows[max(page.offset - 1, 0) : end + 1]]
+        first = max(page.offset - 1, 0)
+        around = rows[first : end + 1]  # one read of the page and its neighbours
+        keys = [row[-sort_keys:] for row in around]
         if len(set(keys)) == len(keys):
-            return rows[page.offset : end]
+            return list(around[page.offset - first : end - first])
 
     def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return row[width - sort_keys :] if sort_keys else ()
+        return row[-sort_keys:] if sort_keys else ()
 
     start, stop = page.offset, end
     while start > 0 and key(rows[start - 1]) == key(rows[page.offset]):

@@ -8,13 +8,13 @@ data they were computed from.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from include.sandbox.model import SalesOrder
 from include.sandbox.netsuite import oracle_dates, sqlite_functions
@@ -48,10 +48,39 @@ class QueryFailed(Exception):
     """SQLite refused or aborted a translated query; the message is safe to show the client."""
 
 
-@dataclass
-class QueryResult:
-    rows: list[tuple[Any, ...]]  # at most the requested number of rows
-    total: int  # every row the query matches
+class StoredRows(Sequence[tuple[Any, ...]]):
+    """A query's rows kept in a temporary table, in ORDER BY order, read a range at a time: building a
+    page reads its rows only (turning 100,000 rows into Python objects took longer than running the query)."""
+
+    def __init__(self, store: SalesOrderStore, table: str, width: int, count: int) -> None:
+        self.store = store
+        self.table = table
+        self.width = width
+        self.count = count
+        self.dropped = False
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Any, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Any, ...] | list[tuple[Any, ...]]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.count)
+            if step != 1:
+                raise ValueError("stored rows are read in ranges")
+            return self.store._read_stored(self, start, stop) if start < stop else []
+        position = index + self.count if index < 0 else index
+        if not 0 <= position < self.count:
+            raise IndexError(index)
+        return self.store._read_stored(self, position, position + 1)[0]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self[:])
 
 
 class SalesOrderStore:
@@ -65,6 +94,8 @@ class SalesOrderStore:
         sqlite_functions.register(self._connection, self._function_errors)
         # Oracle's LIKE is case-sensitive; SQLite's is not unless told.
         self._connection.execute("PRAGMA case_sensitive_like = ON")
+        self._connection.execute("PRAGMA temp_store = MEMORY")  # kept query results (StoredRows)
+        self._stored = itertools.count()
         with self._connection:
             self._connection.executescript(_SCHEMA_SQL)
 
@@ -172,20 +203,40 @@ class SalesOrderStore:
         with self._lock:
             return self._connection.execute('SELECT COUNT(*) FROM "transaction"').fetchone()[0]
 
-    def run_query(self, sql: str, max_rows: int) -> QueryResult:
-        """Run translated SQL, keeping at most `max_rows` rows but counting all of them."""
+    def keep_result(self, sql: str, width: int, max_rows: int) -> tuple[StoredRows, int]:
+        """Run translated SQL into a temporary table: the first `max_rows` rows, in order, and how many
+        rows the query matches in all."""
+        table = f"result_{next(self._stored)}"
+        columns = ", ".join(f"x{index}" for index in range(width))  # no declared types: values kept as they are
         with self._lock:
             deadline = time.monotonic() + self.query_timeout
             self._connection.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
             try:
-                cursor = self._connection.execute(sql)
-                rows = cursor.fetchmany(max_rows)
-                total = len(rows) + sum(1 for _ in cursor)
+                self._connection.execute(f"CREATE TEMP TABLE {table} ({columns})")
+                # INSERT … SELECT stores rows in the SELECT's order: rowid 1, 2, … follows ORDER BY.
+                self._connection.execute(f"INSERT INTO temp.{table} {sql}")  # noqa: S608 - translated SQL
+                total = self._connection.execute(f"SELECT COUNT(*) FROM temp.{table}").fetchone()[0]  # noqa: S608
             except sqlite3.Error as exc:
+                self._connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
                 raise QueryFailed(self._explain(exc, deadline)) from None
             finally:
                 self._connection.set_progress_handler(None, 0)
-        return QueryResult(rows, total)
+        return StoredRows(self, table, width, min(total, max_rows)), total
+
+    def drop_result(self, rows: StoredRows) -> None:
+        with self._lock:
+            if not rows.dropped:
+                rows.dropped = True
+                self._connection.execute(f"DROP TABLE IF EXISTS temp.{rows.table}")
+
+    def _read_stored(self, rows: StoredRows, start: int, stop: int) -> list[tuple[Any, ...]]:
+        with self._lock:
+            if rows.dropped:
+                raise QueryFailed("the query's result was discarded; run it again")
+            return self._connection.execute(
+                f"SELECT * FROM temp.{rows.table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",  # noqa: S608
+                (start, stop),
+            ).fetchall()
 
     def _explain(self, error: sqlite3.Error, deadline: float) -> str:
         function_error = self._function_errors.take()

@@ -183,3 +183,12 @@ def test_a_request_takes_the_latency_in_all_its_work_done_within_it(start_netsui
     assert client.post(QUERY).status_code == 200
     assert 0.5 <= time.monotonic() - began < 0.65  # not 0.8
     assert app.stats["in_flight"] == 0
+
+
+def test_a_page_whose_kept_result_was_dropped_runs_the_query_again(netsuite):
+    app, client = netsuite
+    first = client.ok(QUERY, 4)
+    app.store.drop_result(app.executor.run(QUERY).rows)  # as when 8 newer queries push it out mid-request
+    again = client.ok(QUERY, 4, 4)
+    assert (again["totalResults"], again["offset"]) == (first["totalResults"], 4)
+    assert app.stats["pages_served"] == 2

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from include.sandbox.model import SalesOrder, SalesOrderLine
 from include.sandbox.netsuite import oracle_dates
 from include.sandbox.netsuite.executor import SuiteQLExecutor
-from include.sandbox.netsuite.store import SalesOrderStore
+from include.sandbox.netsuite.store import QueryFailed, SalesOrderStore
 
 WINDOW_START = datetime(2026, 1, 15, 0, 0)
 
@@ -208,3 +208,56 @@ def test_to_char_in_sql_matches_the_reference_and_keeps_null(model):
     assert rows(store, query)[0][0] == oracle_dates.to_char(oracle_dates.canonical(moment), model)
     store.load_sales_orders([SalesOrder(1, "SO1", "C", moment, None)])
     assert rows(store, query)[0][1] is None
+
+
+# --- results kept in the store (StoredRows) -----------------------------------------------------------
+
+
+def temp_tables(store: SalesOrderStore) -> int:
+    return store._connection.execute("SELECT COUNT(*) FROM sqlite_temp_master WHERE type = 'table'").fetchone()[0]
+
+
+def test_a_kept_result_reads_like_a_list_and_keeps_values_as_they_are():
+    store = SalesOrderStore()
+    at = datetime(2026, 1, 15)
+    store.load_sales_orders(
+        [SalesOrder(n, f"00{n}", "C", at, at.date(), total="2.50", fields={"custbody_x": "0042"}) for n in range(1, 8)]
+    )
+    outcome = SuiteQLExecutor(store).run(
+        "SELECT t.id, t.tranid, t.custbody_x, t.foreigntotal FROM transaction t ORDER BY t.id DESC"
+    )
+    rows = outcome.rows
+    assert (len(rows), outcome.total) == (7, 7)
+    assert rows[0][:4] == (7, "007", "0042", 2.5)  # text that looks like a number stays text
+    assert rows[-1][0] == 1 and [row[0] for row in rows[2:4]] == [5, 4] and rows[5:99] == rows[5:]
+    assert [row[0] for row in rows] == [7, 6, 5, 4, 3, 2, 1]
+    with pytest.raises(IndexError):
+        rows[7]
+
+
+def test_a_query_asked_for_at_once_is_run_once_and_old_results_are_dropped(monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = SalesOrderStore()
+    store.load_sales_orders([SalesOrder(1, "SO1", "C", WINDOW_START, WINDOW_START.date())])
+    executor = SuiteQLExecutor(store, cached_results=3)
+    runs, keep = [], store.keep_result
+    gate = threading.Event()
+
+    def slow_keep(*args):
+        runs.append(args[0])
+        gate.wait(1)
+        return keep(*args)
+
+    monkeypatch.setattr(store, "keep_result", slow_keep)
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(executor.run, "SELECT t.id FROM transaction t") for _ in range(4)]
+        gate.set()
+        outcomes = [future.result() for future in futures]
+    assert len(runs) == 1 and all(outcome is outcomes[0] for outcome in outcomes)
+    for n in range(5):
+        executor.run(f"SELECT t.id + {n} FROM transaction t")
+    assert temp_tables(store) == 3  # the cache's three, the others dropped
+    with pytest.raises(QueryFailed):
+        outcomes[0].rows[0]  # dropped long ago: the sandbox runs the query again (app._suiteql)
