@@ -140,10 +140,15 @@ class NetSuiteClient:
     def submit(self, query: str, offset: int = 0) -> Future[dict[str, Any]]:
         """Fetch one page on the client's pool (at most `max_concurrency` requests in flight)."""
         with self._pool_lock:
-            if self._pool is None:  # a thread per slot, and as many preparing or decoding meanwhile
+            warm = self._pool is None
+            if warm:  # a thread per slot, and as many preparing or decoding meanwhile
                 self._pool = ThreadPoolExecutor(2 * self.max_concurrency, thread_name_prefix="suiteql")
             # self.fetch_page looked up now, so a wrapped instance attribute (benchmarks) is honoured.
-            return self._pool.submit(self.fetch_page, query, offset)
+            future = self._pool.submit(self.fetch_page, query, offset)
+            if warm:  # the other threads start and make their sessions while the first request is out
+                for _ in range(2 * self.max_concurrency - 1):
+                    self._pool.submit(self._session)
+            return future
 
     def close(self) -> None:
         with self._pool_lock:
@@ -196,18 +201,17 @@ class SuiteQLResult:
         first, total = self.first_page(), self.total
         if total > MAX_ROWS_PER_QUERY:
             raise too_many_rows(total)
-        yield first["items"]
         size = self.client.page_size
-        if total <= size:
-            return
         offsets = iter(range(size, total, size))
-        # Pages queued ahead of the consumer: one for each of the pool's threads and as many again, so no
-        # slot waits while the consumer reads a page; the slots keep requests in flight within max_concurrency.
+        # Pages queued ahead of the consumer (before it reads the first): one for each of the pool's threads
+        # and as many again, so no slot waits while the consumer reads a page; the slots keep requests in
+        # flight within max_concurrency.
         pending = deque(
             (offset, self.client.submit(self.query, offset))
             for offset in islice(offsets, 4 * self.client.max_concurrency)
         )
         try:
+            yield first["items"]
             while pending:
                 offset, future = pending.popleft()
                 page = future.result()
