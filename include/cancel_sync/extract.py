@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from include.cancel_sync.links import ORDER_GID_PREFIX, parse_shopify_link
-from include.cancel_sync.netsuite_client import MAX_ROWS_PER_QUERY, NetSuiteClient, SuiteQLResult
-from include.cancel_sync.netsuite_query import canceled_orders_count_query, canceled_orders_query
+from include.cancel_sync.netsuite_client import NetSuiteClient, SuiteQLResult
+from include.cancel_sync.netsuite_query import canceled_orders_query
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.window import Window
 
@@ -75,39 +75,53 @@ def _window_pages(
 ) -> Iterator[list[dict[str, Any]]]:
     """The pages of `result`, the window's query, whose first page tells how many rows it matches.
 
-    NetSuite serves at most 100,000 rows per query: a window holding more is split until each part
-    fits. Exactly 100,000 is ambiguous (NetSuite may report no more than it serves), so a COUNT,
-    sent alongside the pages, settles it; rows already yielded when it says split come again from
-    the halves, and the caller keeps each order once."""
+    A query serves at most 100,000 rows (`client.max_rows`): a window holding more is split until each
+    part fits. Exactly that many is ambiguous, as NetSuite may report no more than it serves: the last
+    page it serves is fetched among the first, and the rows after its last row, asked for right away,
+    settle it. Rows already yielded when that says split come again from the halves; the caller keeps
+    each order once."""
+    limit = client.max_rows
     splittable = (window.end - window.start).total_seconds() > 1
-    if not splittable or result.total < MAX_ROWS_PER_QUERY:
+    if not splittable or result.total < limit:
         yield from result.pages()  # an unsplittable window over the limit fails here with TOO_MANY_ROWS
         return
-    if result.total > MAX_ROWS_PER_QUERY:
+    if result.total > limit:
         yield from _split(client, link_field, window, result.total)
         return
-    count = client.submit(canceled_orders_count_query(link_field, window))
+    last = result.prefetch(limit - client.page_size)
+    beyond: Future[dict[str, Any]] | None = None
     pages = result.pages()
     for items in pages:
-        if count.done() and _count(count) > MAX_ROWS_PER_QUERY:
+        if beyond is None and last.done():
+            beyond = _rows_after(client, link_field, window, last)
+        if beyond is not None and beyond.done() and beyond.result()["items"]:
             pages.close()
             break
         yield items
-    if _count(count) > MAX_ROWS_PER_QUERY:
-        yield from _split(client, link_field, window, _count(count))
+    if beyond is None:
+        beyond = _rows_after(client, link_field, window, last)
+    if beyond.result()["items"]:
+        yield from _split(client, link_field, window, f"more than {limit}")
 
 
-def _split(client: NetSuiteClient, link_field: str, window: Window, total: int) -> Iterator[list[dict[str, Any]]]:
-    log.info("Window %s..%s holds %d orders; splitting it", window.start, window.end, total)
+def _rows_after(
+    client: NetSuiteClient, link_field: str, window: Window, last_page: Future[dict[str, Any]]
+) -> Future[dict[str, Any]]:
+    """The first page of the window's rows after the last one of `last_page` (ordered by id)."""
+    items = last_page.result()["items"]
+    if not items:  # the window shrank meanwhile: nothing after it
+        nothing: Future[dict[str, Any]] = Future()
+        nothing.set_result({"items": []})
+        return nothing
+    return client.submit(canceled_orders_query(link_field, window, after_id=int(items[-1]["id"])))
+
+
+def _split(client: NetSuiteClient, link_field: str, window: Window, total: int | str) -> Iterator[list[dict[str, Any]]]:
+    log.info("Window %s..%s holds %s orders; splitting it", window.start, window.end, total)
     # Both halves' first pages start now, so the second is ready when the first half is done.
     halves = [(half, client.query(canceled_orders_query(link_field, half))) for half in window.split()]
     for half, result in halves:
         yield from _window_pages(client, link_field, half, result)
-
-
-def _count(future: Future[dict[str, Any]]) -> int:
-    items = future.result()["items"]
-    return int(items[0].get("total") or 0) if items else 0
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:

@@ -158,6 +158,11 @@ class NetSuiteClient:
 
     # --- queries ----------------------------------------------------------------------------------
 
+    @property
+    def max_rows(self) -> int:
+        """The most rows one query can serve at this page size (offset + limit stays within 100,000)."""
+        return MAX_ROWS_PER_QUERY // self.page_size * self.page_size
+
     def query(self, query: str) -> SuiteQLResult:
         """Start `query` (which needs a unique ORDER BY): its first page is fetched now, in the background;
         the result's `total` waits for it, iterating fetches the other pages in parallel."""
@@ -177,12 +182,22 @@ class SuiteQLResult:
 
     `total` is NetSuite's `totalResults` from the first page. Iterating yields every row in ORDER BY
     order, or raises TOO_MANY_ROWS (before any row) when NetSuite says the query matches more than it
-    serves; a query that reports exactly 100,000 rows fails at the end if the last page says more follow."""
+    serves (`max_rows`); one reporting exactly that many fails at the end if the last page says more follow."""
 
     def __init__(self, client: NetSuiteClient, query: str, first: Future[dict[str, Any]]) -> None:
         self.client = client
         self.query = query
         self._first = first
+        self._early: dict[int, Future[dict[str, Any]]] = {}
+
+    def prefetch(self, offset: int) -> Future[dict[str, Any]]:
+        """Fetch the page at `offset` now, ahead of its turn; iterating uses it."""
+        if offset not in self._early:
+            self._early[offset] = self.client.submit(self.query, offset)
+        return self._early[offset]
+
+    def _fetch(self, offset: int) -> Future[dict[str, Any]]:
+        return self._early.pop(offset, None) or self.client.submit(self.query, offset)
 
     def first_page(self) -> dict[str, Any]:
         return self._first.result()
@@ -198,18 +213,15 @@ class SuiteQLResult:
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         """The items of each page, in order."""
-        first, total = self.first_page(), self.total
-        if total > MAX_ROWS_PER_QUERY:
+        first, total, limit = self.first_page(), self.total, self.client.max_rows
+        if total > limit:
             raise too_many_rows(total)
         size = self.client.page_size
         offsets = iter(range(size, total, size))
         # Pages queued ahead of the consumer (before it reads the first): one for each of the pool's threads
         # and as many again, so no slot waits while the consumer reads a page; the slots keep requests in
         # flight within max_concurrency.
-        pending = deque(
-            (offset, self.client.submit(self.query, offset))
-            for offset in islice(offsets, 4 * self.client.max_concurrency)
-        )
+        pending = deque((offset, self._fetch(offset)) for offset in islice(offsets, 4 * self.client.max_concurrency))
         try:
             yield first["items"]
             while pending:
@@ -217,13 +229,13 @@ class SuiteQLResult:
                 page = future.result()
                 following = next(offsets, None)
                 if following is not None:
-                    pending.append((following, self.client.submit(self.query, following)))
-                if total == MAX_ROWS_PER_QUERY and offset + size >= total and page.get("hasMore"):
+                    pending.append((following, self._fetch(following)))
+                if total == limit and offset + size >= total and page.get("hasMore"):
                     raise too_many_rows(f"more than {total}")  # the last page NetSuite serves, and more follow
                 yield page["items"]
         finally:
-            for _, future in pending:  # the consumer stopped early or a page failed: fetch no more
-                future.cancel()
+            for future in [future for _, future in pending] + list(self._early.values()):
+                future.cancel()  # the consumer stopped early or a page failed: fetch no more
 
 
 def _netsuite_error(status: int, body: Any) -> NetSuiteError:

@@ -32,6 +32,17 @@ def test_a_small_sync_counts_right_and_runs_near_the_cost_ceiling():
     assert result.throttled_share <= 0.05
     extract = result.steps["extract"]
     assert extract.netsuite["peak_concurrency"] <= 4 and extract.netsuite["concurrency_rejections"] == 0
+    assert result.pages == 1 and 0.01 <= result.extraction_seconds < extract.wall  # 1,000 orders: one page
+    assert result.whole_page_rate == result.pages / result.extraction_seconds
     assert all(step.rss_mb > 0 for step in result.steps.values())
     assert result.xcom_per_order("compare") < result.xcom_per_order("compare", "xcom_dict_bytes")
     assert all(result.xcom_per_order(step) <= 150 for step in ("extract", "compare", "cancel"))
+
+
+def test_the_whole_extraction_is_timed_from_the_first_request_to_the_last_page_without_the_probes():
+    from benchmarks.bench_sync import _netsuite_span
+
+    timeline = [(10.0, 10.3, 200), (10.31, 10.5, 429), (10.32, 10.6, 200), (10.7, 10.75, 200), (10.8, 10.85, 200)]
+    assert _netsuite_span(timeline, probes=2) == {"first_request_at": 10.0, "last_page_at": 10.6}
+    assert _netsuite_span(timeline, probes=0)["last_page_at"] == 10.85
+    assert _netsuite_span([], probes=0) == {}

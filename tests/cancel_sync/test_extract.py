@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from include.cancel_sync import extract, netsuite_client
+from include.cancel_sync import netsuite_client
 from include.cancel_sync.errors import NetSuiteError
 from include.cancel_sync.extract import MAX_MAPPED_BATCHES, _record, extract_canceled_orders, make_batches
 from include.cancel_sync.links import parse_shopify_link
@@ -43,11 +43,16 @@ def recording(client: NetSuiteClient) -> list[tuple[str, int]]:
 
 
 def counts(sent) -> int:
-    return sum("COUNT(*)" in query for query, _ in sent)
+    return sum("COUNT(" in query for query, _ in sent)
+
+
+def probes(sent) -> int:
+    """Queries for the rows after a given id (the check of a query reading exactly the limit)."""
+    return sum("t.id >" in query for query, _ in sent)
 
 
 def first_pages(sent) -> int:
-    return sum(offset == 0 and "COUNT(*)" not in query for query, offset in sent)
+    return sum(offset == 0 and "t.id >" not in query for query, offset in sent)
 
 
 @pytest.fixture
@@ -57,7 +62,6 @@ def limit_1000(monkeypatch):
 
     for module, name in (
         (netsuite_client, "MAX_ROWS_PER_QUERY"),
-        (extract, "MAX_ROWS_PER_QUERY"),
         (paging, "MAX_REACHABLE_ROWS"),
         (executor, "MAX_REACHABLE_ROWS"),
     ):
@@ -132,13 +136,13 @@ def test_windows_over_the_limit_are_split_until_each_fits(make_sandboxes, limit_
     sent = recording(client)
     records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
-    assert counts(sent) <= 1  # only a part reading exactly 1,000 rows would need one
+    assert counts(sent) == 0 and probes(sent) <= 1  # only a part reading exactly 1,000 rows would need one
     assert first_pages(sent) >= 7  # 3,500 → 1,750 ×2 → 875 ×4, at least
     stats = sandboxes.netsuite.stats
     assert (stats["peak_concurrency"], stats["concurrency_rejections"]) == (2, 0)
 
 
-def test_exactly_the_limit_is_checked_by_a_count_alongside_the_pages_and_not_split(make_sandboxes, limit_1000):
+def test_exactly_the_limit_asks_for_the_rows_after_the_last_page_and_is_not_split(make_sandboxes, limit_1000):
     sandboxes = make_sandboxes(
         count=1_000, options=SandboxOptions(latency=0.01, netsuite_concurrency_limit=3), scenarios=only("cancel_paid")
     )
@@ -146,22 +150,25 @@ def test_exactly_the_limit_is_checked_by_a_count_alongside_the_pages_and_not_spl
     sent = recording(client)
     records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert len(records) == 1_000
-    assert (first_pages(sent), counts(sent), len(sent)) == (1, 1, 11)
+    assert (first_pages(sent), probes(sent), counts(sent), len(sent)) == (1, 1, 0, 11)
+    assert sent[1][1] == 900  # the last page NetSuite serves goes out first, so the check overlaps the paging
+    probe = next(query for query, _ in sent if "t.id >" in query)
+    assert f"t.id > {records[-1]['id']}" in probe
     stats = sandboxes.netsuite.stats
     assert (stats["peak_concurrency"], stats["concurrency_rejections"]) == (3, 0)
 
 
 @pytest.mark.parametrize("has_more_too", [False, True])
 def test_a_total_capped_at_the_limit_still_splits_the_window(make_sandboxes, limit_1000, monkeypatch, has_more_too):
-    """If NetSuite reported no more than it serves, the first page would read exactly the limit: the COUNT
-    sent alongside the pages shows more, and the window is split; no order lost, none twice."""
+    """If NetSuite reported no more than it serves, the first page would read exactly the limit: the rows
+    after the last page it serves show more, and the window is split; no order lost, none twice."""
     report_totals_capped_at_1000(monkeypatch, has_more_too)
     sandboxes = make_sandboxes(count=1_500, scenarios=only("cancel_paid"))
     client = client_for(sandboxes, page_size=100, max_concurrency=2)
     sent = recording(client)
     records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
-    assert counts(sent) >= 1 and first_pages(sent) >= 3
+    assert probes(sent) >= 1 and first_pages(sent) >= 3 and counts(sent) == 0
 
 
 def test_a_query_reading_exactly_the_limit_whose_last_page_says_more_fails(make_sandboxes, limit_1000, monkeypatch):
@@ -170,6 +177,18 @@ def test_a_query_reading_exactly_the_limit_whose_last_page_says_more_fails(make_
     rows = client_for(sandboxes, page_size=100).rows(canceled_orders_query("custbody_fa_channel_order", WHOLE))
     with pytest.raises(NetSuiteError, match="TOO_MANY_ROWS"):
         list(rows)
+
+
+def test_the_limit_follows_the_page_size(make_sandboxes, limit_1000):
+    """With 300 rows a page, a query serves 900 of the 1,000 (offset + limit stays within the limit):
+    950 rows are split, not paged into a refused request."""
+    sandboxes = make_sandboxes(count=950, scenarios=only("cancel_paid"))
+    client = client_for(sandboxes, page_size=300)
+    assert client.max_rows == 900
+    sent = recording(client)
+    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
+    assert first_pages(sent) == 3 and all(offset + 300 <= 900 for _, offset in sent)
 
 
 def test_a_window_too_narrow_to_split_fails_before_any_row(make_sandboxes, limit_1000):
