@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 from collections.abc import Sequence
@@ -10,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from sqlglot import exp
+
+from include.sandbox.netsuite import date_sql
 from include.sandbox.netsuite.errors import invalid_parameter
 from include.sandbox.netsuite.oracle_dates import user_date
 from include.sandbox.netsuite.sqlite_functions import oracle_text
@@ -124,6 +128,57 @@ def collection(
             else:  # text needs no conversion (the usual case): skip the call
                 item[name] = value if value.__class__ is str else oracle_text(value)
         items.append(item)
+    return {
+        "links": _links(request_url, page, total),
+        "count": len(items),
+        "hasMore": page.offset + len(items) < total,
+        "items": items,
+        "offset": page.offset,
+        "totalResults": total,
+    }
+
+
+def encoded_collection(request_url: str, page: PageRequest, items: list[str], total: int) -> bytes:
+    """The same body as `collection`, encoded, around items already rendered as JSON (`item_json_sql`)."""
+    head = json.dumps(
+        {"links": _links(request_url, page, total), "count": len(items), "hasMore": page.offset + len(items) < total},
+        separators=(",", ":"),
+    )
+    tail = json.dumps({"offset": page.offset, "totalResults": total}, separators=(",", ":"))
+    return f'{head[:-1]},"items":[{",".join(items)}],{tail[1:]}'.encode()
+
+
+def item_json_sql(columns: tuple[str, ...], date_columns: frozenset[int]) -> str:
+    """SQL rendering one row (stored as x0, x1, …) as `collection` renders an item, in a JSON object, and
+    saying whether that row needs `collection` itself (a value SQL would print otherwise):
+    `SELECT <this> FROM …` gives (item JSON, needs Python)."""
+    values, odd = [], []
+    for index, name in enumerate(columns):
+        column = f"x{index}"
+        if index in date_columns:
+            text = date_sql.user_date(exp.column(column)).sql(dialect="sqlite")
+        else:  # oracle_text: integral numbers without '.0', others to 15 significant digits
+            text = (
+                f"CASE typeof({column}) WHEN 'text' THEN {column} WHEN 'integer' THEN CAST({column} AS TEXT) "
+                f"WHEN 'real' THEN CASE WHEN {column} = CAST({column} AS INTEGER) AND abs({column}) < 1e15 "
+                f"THEN CAST(CAST({column} AS INTEGER) AS TEXT) ELSE printf('%.15g', {column}) END END"
+            )
+        values.append(f"{_sql_string(name)}, {text}")
+        odd.append(f"typeof({column}) = 'blob' OR (typeof({column}) = 'real' AND abs({column}) > 1e308)")
+    every = ", ".join(["'links', json_array()", *values])
+    if not columns:
+        return f"json_object({every}), 0"
+    # NULL columns are left out: a merge patch drops its null members (RFC 7396).
+    some_null = " OR ".join(f"x{index} IS NULL" for index in range(len(columns)))
+    patched = f"json_patch(json_object('links', json_array()), json_object({', '.join(values)}))"
+    return f"CASE WHEN {some_null} THEN {patched} ELSE json_object({every}) END, {' OR '.join(odd)}"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _links(request_url: str, page: PageRequest, total: int) -> list[dict[str, str]]:
     reachable = min(total, (MAX_REACHABLE_ROWS // page.limit) * page.limit)
     last_offset = max(0, (reachable - 1) // page.limit * page.limit)
     links = []
@@ -133,14 +188,7 @@ def collection(
         links.append(_link("next", request_url, page.limit, page.offset + page.limit))
     links.append(_link("last", request_url, page.limit, last_offset))
     links.append({"rel": "self", "href": request_url})
-    return {
-        "links": links,
-        "count": len(items),
-        "hasMore": page.offset + len(items) < total,
-        "items": items,
-        "offset": page.offset,
-        "totalResults": total,
-    }
+    return links
 
 
 def _link(rel: str, request_url: str, limit: int, offset: int) -> dict[str, str]:

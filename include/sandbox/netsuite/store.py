@@ -82,6 +82,19 @@ class StoredRows(Sequence[tuple[Any, ...]]):
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self[:])
 
+    def ties_within(self, start: int, stop: int, sort_keys: int) -> bool:
+        """Whether rows start..stop-1, or one of them and its neighbour, have the same sort keys."""
+        keys = ", ".join(f"x{index}" for index in range(self.width - sort_keys, self.width))
+        found = self.store._read_stored(self, max(start - 1, 0), min(stop + 1, self.count), keys)
+        return len(set(found)) < len(found)
+
+    def rendered(self, start: int, stop: int, item_sql: str) -> list[str] | None:
+        """Rows start..stop-1 rendered by SQL (`paging.item_json_sql`); None if one needs Python."""
+        found = self.store._read_stored(self, start, stop, item_sql)
+        if any(odd for _, odd in found):
+            return None
+        return [item for item, _ in found]
+
 
 class SalesOrderStore:
     def __init__(self, db_path: str = ":memory:", query_timeout: float = 30.0) -> None:
@@ -229,12 +242,12 @@ class SalesOrderStore:
                 rows.dropped = True
                 self._connection.execute(f"DROP TABLE IF EXISTS temp.{rows.table}")
 
-    def _read_stored(self, rows: StoredRows, start: int, stop: int) -> list[tuple[Any, ...]]:
+    def _read_stored(self, rows: StoredRows, start: int, stop: int, select: str = "*") -> list[tuple[Any, ...]]:
         with self._lock:
             if rows.dropped:
                 raise QueryFailed("the query's result was discarded; run it again")
             return self._connection.execute(
-                f"SELECT * FROM temp.{rows.table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",  # noqa: S608
+                f"SELECT {select} FROM temp.{rows.table} WHERE rowid > ? AND rowid <= ? ORDER BY rowid",  # noqa: S608
                 (start, stop),
             ).fetchall()
 
