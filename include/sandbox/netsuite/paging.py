@@ -157,14 +157,18 @@ def item_json_sql(columns: tuple[str, ...], date_columns: frozenset[int]) -> str
         column = f"x{index}"
         if index in date_columns:
             text = date_sql.user_date(exp.column(column)).sql(dialect="sqlite")
-        else:  # oracle_text: integral numbers without '.0', others to 15 significant digits
+        else:  # oracle_text: text as it is, integers, and integral floats below 1e15 without '.0'
             text = (
                 f"CASE typeof({column}) WHEN 'text' THEN {column} WHEN 'integer' THEN CAST({column} AS TEXT) "
-                f"WHEN 'real' THEN CASE WHEN {column} = CAST({column} AS INTEGER) AND abs({column}) < 1e15 "
-                f"THEN CAST(CAST({column} AS INTEGER) AS TEXT) ELSE printf('%.15g', {column}) END END"
+                f"WHEN 'real' THEN CAST(CAST({column} AS INTEGER) AS TEXT) END"
             )
         values.append(f"{_sql_string(name)}, {text}")
-        odd.append(f"typeof({column}) = 'blob' OR (typeof({column}) = 'real' AND abs({column}) > 1e308)")
+        # Other floats go to Python: SQLite's printf('%.15g') rounds ties differently from Python's.
+        # (Compared, not abs(): SQLite may evaluate it for an integer, and abs(-2**63) overflows.)
+        odd.append(
+            f"typeof({column}) = 'blob' OR (typeof({column}) = 'real' "
+            f"AND NOT ({column} = CAST({column} AS INTEGER) AND {column} < 1e15 AND {column} > -1e15))"
+        )
     every = ", ".join(["'links', json_array()", *values])
     if not columns:
         return f"json_object({every}), 0"
