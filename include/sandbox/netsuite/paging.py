@@ -157,6 +157,7 @@ def item_json_sql(columns: tuple[str, ...], date_columns: frozenset[int]) -> str
         column = f"x{index}"
         if index in date_columns:
             text = date_sql.user_date(exp.column(column)).sql(dialect="sqlite")
+            odd.append(f"substr({column}, 1, 1) = '0'")  # a year before 1000: Python drops the leading zero
         else:  # oracle_text: text as it is, integers, and integral floats below 1e15 without '.0'
             text = (
                 f"CASE typeof({column}) WHEN 'text' THEN {column} WHEN 'integer' THEN CAST({column} AS TEXT) "
