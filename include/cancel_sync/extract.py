@@ -90,18 +90,26 @@ def _window_pages(
         return
     last = result.prefetch(limit - client.page_size)
     beyond: Future[dict[str, Any]] | None = None
-    pages = result.pages()
+    pages = result.pages(more_fails=False)
     for items in pages:
         if beyond is None and last.done():
             beyond = _rows_after(client, link_field, window, last)
-        if beyond is not None and beyond.done() and beyond.result()["items"]:
+        if _more(last, beyond, wait=False):
             pages.close()
             break
         yield items
     if beyond is None:
         beyond = _rows_after(client, link_field, window, last)
-    if beyond.result()["items"]:
+    if _more(last, beyond, wait=True):
         yield from _split(client, link_field, window, f"more than {limit}")
+
+
+def _more(last_page: Future[dict[str, Any]], beyond: Future[dict[str, Any]] | None, wait: bool) -> bool:
+    """Whether the window holds more rows than its query serves: the last page says so (`hasMore`), or
+    the rows after it are not none. Without `wait`, only what has arrived counts."""
+    if (wait or last_page.done()) and last_page.result().get("hasMore"):
+        return True
+    return beyond is not None and (wait or beyond.done()) and bool(beyond.result()["items"])
 
 
 def _rows_after(

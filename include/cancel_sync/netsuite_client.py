@@ -211,8 +211,9 @@ class SuiteQLResult:
         for items in self.pages():
             yield from items
 
-    def pages(self) -> Iterator[list[dict[str, Any]]]:
-        """The items of each page, in order."""
+    def pages(self, more_fails: bool = True) -> Iterator[list[dict[str, Any]]]:
+        """The items of each page, in order. `more_fails=False`: the caller checks whether a query reading
+        exactly `max_rows` has more (the last page's `hasMore`) and the pages do not fail on it."""
         first, total, limit = self.first_page(), self.total, self.client.max_rows
         if total > limit:
             raise too_many_rows(total)
@@ -230,7 +231,7 @@ class SuiteQLResult:
                 following = next(offsets, None)
                 if following is not None:
                     pending.append((following, self._fetch(following)))
-                if total == limit and offset + size >= total and page.get("hasMore"):
+                if more_fails and total == limit and offset + size >= total and page.get("hasMore"):
                     raise too_many_rows(f"more than {total}")  # the last page NetSuite serves, and more follow
                 yield page["items"]
         finally:

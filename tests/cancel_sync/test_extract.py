@@ -1,5 +1,6 @@
 """Extraction over real SuiteQL paging: complete, ordered, deduplicated, within the caps."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -71,16 +72,19 @@ def limit_1000(monkeypatch):
 def report_totals_capped_at_1000(monkeypatch, has_more_too: bool) -> None:
     """The other reading of NetSuite's ceiling: `totalResults` never above the rows it serves (1,000 here),
     and with `has_more_too` the last reachable page's `hasMore` false as well."""
-    from include.sandbox.netsuite import app, paging
+    from include.sandbox.netsuite import app
 
-    def capped(request_url, page, query, rows, total):
-        body = paging.collection(request_url, page, query, rows, total)
-        body["totalResults"] = min(total, 1000)
+    page_body = app._page_body
+
+    def capped(request_url, page, outcome):
+        body = page_body(request_url, page, outcome)
+        body = json.loads(body) if isinstance(body, bytes) else body
+        body["totalResults"] = min(outcome.total, 1000)
         if has_more_too:
-            body["hasMore"] = page.offset + len(rows) < body["totalResults"]
+            body["hasMore"] = page.offset + body["count"] < body["totalResults"]
         return body
 
-    monkeypatch.setattr(app, "collection", capped)
+    monkeypatch.setattr(app, "_page_body", capped)
 
 
 def test_parallel_pages_stay_under_the_concurrency_cap(make_sandboxes):
