@@ -172,10 +172,6 @@ class NetSuiteClient:
         """Every row of `query` (which needs a unique ORDER BY), pages fetched in parallel, yielded in order."""
         return iter(self.query(query))
 
-    def scalar(self, query: str, column: str) -> str | None:
-        items = self.submit(query, 0).result()["items"]
-        return items[0].get(column) if items else None
-
 
 class SuiteQLResult:
     """One query's pages: the first fetched when the query starts, the others when iterated.
