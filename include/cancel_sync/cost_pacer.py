@@ -29,18 +29,19 @@ could take nearly all of R, see F near 0 and think itself alone. So, until the
 pacer knows the bucket is its own:
 
 - headroom: small requests (up to a quarter of it) leave HEADROOM points in the
-  bucket, enough for the largest read the sync sends; only larger requests may
-  use it, so a large read finds its points at once. Every process keeps the
-  same floor, whatever it has sent itself;
+  bucket, enough for the largest read the sync sends; a larger request waits
+  for the full headroom and may then take it all, so a large read never saves
+  up against the others. Every process keeps the same floor (unless it sends
+  something larger itself);
 - below that floor only large requests spend, so a process waiting there counts
   on the whole restore rate to fill it (the others wait too), not on its share;
 - above it, each process spends at (level - floor) / SHARE_SECONDS. They all see
   the same level, so they all get the same rate: N processes hold the bucket
   near floor + R × SHARE_SECONDS / N and together spend R;
-- the bucket counts as our own once others spend under a tenth of R: at once if
-  they were never seen, else after ALONE_SECONDS (processes waiting below the
-  floor spend nothing, so a short silence proves nothing). Alone, the pacer
-  spends it down to zero.
+- the bucket counts as our own once others have spent under a tenth of R for
+  ALONE_SECONDS, from the start too: processes waiting below the floor, or
+  still starting, spend nothing, so a short silence proves nothing. Alone, the
+  pacer spends the bucket down to zero.
 
 While shared, about HEADROOM + R × SHARE_SECONDS / N points stay in the bucket:
 ~5 s of restore at Standard, ~0.75 s at Plus, once per run.
@@ -57,8 +58,8 @@ from collections.abc import Callable
 PROBE_TIMEOUT = 30.0  # seconds other requests wait for the first reply before going blind
 FOREIGN_WINDOW = 1.0  # seconds of reports averaged into one estimate of others' spending
 MIN_OWN_SHARE = 0.05  # of the restore rate, whatever others seem to spend
-ALONE_SHARE = 0.1  # others spending less than this share of the restore rate: the bucket is ours alone…
-ALONE_SECONDS = 10.0  # …once that has lasted this long since others were last seen (they may just be waiting)
+ALONE_SHARE = 0.1  # others spending less than this share of the restore rate…
+ALONE_SECONDS = 10.0  # …for this long: the bucket is ours alone (others waiting below the floor look as quiet)
 HEADROOM = 500.0  # points kept for large requests while shared: a 250-order re-check at 2 points an order
 LARGE_SHARE = 0.25  # a request costing more than this share of the headroom may use it
 SHARE_SECONDS = 1.0  # shared: each process spends what is above the floor over about this long
@@ -87,8 +88,7 @@ class CostPacer:
         self._newest_report = 0  # ticket of the newest reply taken
         self._last_report: tuple[float, float] | None = None  # (points reported, when)
         self._window = [0.0, 0.0]  # others' points and seconds, accumulating toward FOREIGN_WINDOW
-        self._learned = False  # an estimate of others' spending exists (until then, assume others)
-        self._others_seen = float("-inf")  # when others were last seen spending
+        self._quiet_since: float | None = None  # since when every estimate of others' spending was under ALONE_SHARE
         self._largest = 0.0  # the largest request seen
         self._last_sent: float | None = None  # when our latest small request went, while shared
         self.foreign_rate = 0.0  # points/s others are estimated to spend from the same bucket
@@ -102,10 +102,8 @@ class CostPacer:
 
     @property
     def shared(self) -> bool:
-        """Others may be spending from the bucket: not yet known, or seen."""
-        if not self._learned or self.foreign_rate >= ALONE_SHARE * self._restore_rate:
-            return True
-        return self._clock() < self._others_seen + ALONE_SECONDS
+        """Others may be spending from the bucket: until their estimate has stayed low for ALONE_SECONDS."""
+        return self._quiet_since is None or self._clock() < self._quiet_since + ALONE_SECONDS
 
     @property
     def floor(self) -> float:
@@ -119,7 +117,12 @@ class CostPacer:
 
     def needed(self, cost: float) -> float:
         """Level the bucket must reach before a request of `cost` goes."""
-        need = cost + self.floor if self._small(cost) else cost
+        if not self.shared:
+            need = cost
+        elif self._small(cost):
+            need = cost + self.floor  # never below the floor
+        else:
+            need = max(cost, self.floor)  # a large one starts from a full headroom, then may take it all
         return min(need, self._maximum) if self._maximum else need
 
     def _projected(self, now: float) -> float:
@@ -237,9 +240,10 @@ class CostPacer:
         if self._window[1] >= FOREIGN_WINDOW:
             sample = max(0.0, self._window[0] / self._window[1])
             self.foreign_rate = min(0.5 * self.foreign_rate + 0.5 * sample, self._restore_rate)
-            self._learned = True
             if self.foreign_rate >= ALONE_SHARE * self._restore_rate:
-                self._others_seen = now
+                self._quiet_since = None
+            elif self._quiet_since is None:
+                self._quiet_since = now
             self._window = [0.0, 0.0]
 
     def settle(self, ticket: int) -> None:

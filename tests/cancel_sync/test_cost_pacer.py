@@ -23,14 +23,13 @@ def status(available, maximum=1000.0, rate=100.0):
 
 
 def alone_pacer(clock):
-    """A pacer that has seen a second of reports in which nobody else spent: the bucket is its own."""
+    """A pacer that has seen ALONE_SECONDS of reports in which nobody else spent: the bucket is its own."""
     pacer = CostPacer(clock, clock.sleep)
     pacer.observe(status(700.0))
-    while not pacer._learned:  # the first estimate of others' spending; it ends a window
+    while pacer.shared:  # ends right after an estimate of others' spending, with a fresh window
         ticket = pacer.reserve(10)
         clock.now += 0.1
         pacer.observe(status(700.0), ticket)  # we spent exactly what came back
-    assert not pacer.shared
     clock.slept.clear()
     return pacer
 
@@ -143,8 +142,10 @@ def test_until_the_first_reply_one_request_probes_alone():
 def test_alone_it_counts_on_the_whole_restore_rate():
     clock = FakeClock()
     pacer = CostPacer(clock, clock.sleep)
-    learn_others(pacer, clock, others_per_step=0.0)  # 10 points every 0.1 s: exactly what restores
+    learn_others(pacer, clock, seconds=ALONE_SECONDS / 2, others_per_step=0.0)  # we spend what restores
     assert pacer.foreign_rate < 1e-6
+    assert pacer.shared, "a few quiet seconds prove nothing: the others may be starting or waiting"
+    learn_others(pacer, clock, seconds=ALONE_SECONDS, others_per_step=0.0)
     assert not pacer.shared
     pacer.observe(status(10.0, maximum=2000.0), pacer.reserve(0))
     pacer.reserve(10)  # alone, the bucket is spent down to zero: no headroom kept
@@ -261,3 +262,13 @@ def test_a_waiting_request_goes_as_soon_as_a_reply_shows_the_points():
     pacer.observe(status(1500.0, maximum=2000.0, rate=1.0))  # another request's reply: plenty there
     assert went.wait(2.0), "the waiting request slept through the news"
     worker.join()
+
+
+def test_a_large_request_waits_for_the_whole_headroom_then_may_take_it_all():
+    # Two large reads back to back must not meet others' small requests at the bottom of the headroom.
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    pacer.observe(status(HEADROOM - 10.0, maximum=2000.0))
+    pacer.reserve(200)  # the bucket holds its 200, but not the full headroom: 10 points at 100/s first
+    pacer.reserve(HEADROOM - 200.0)  # 300 left: the headroom again, 200 points at 100/s
+    assert clock.slept == [pytest.approx(0.1), pytest.approx(2.0)]
