@@ -9,7 +9,8 @@
 Every step (extract, compare, cancel, report) runs as a process of its own, the way Airflow runs task
 processes, with the previous step's XCom in a file (benchmarks/sync_step.py); compare and cancel go
 through the batches one mapped task's value at a time. Sandboxes run in this process over loopback HTTP
-with `--latency` added to every request.
+with `--latency` per request: NetSuite's whole response time (its own work done within it, as a real
+service's time includes its work), Shopify's added before its work (which is small beside the cost wait).
 
 `--orders` is the number of NetSuite orders that qualify (canceled in the window); the scenario mix is
 the world builder's default among qualifying scenarios (about 70% end up cancelled in Shopify).
@@ -658,7 +659,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000, help="qualifying NetSuite orders (default 10,000)")
     parser.add_argument("--preset", choices=("standard", "advanced", "plus", "enterprise"), default="plus")
-    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every sandbox request")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.05,
+        help="seconds per sandbox request (NetSuite: response time; Shopify: added)",
+    )
     parser.add_argument("--netsuite-cap", type=int, default=5, help="NetSuite account concurrency limit")
     parser.add_argument("--netsuite-concurrency", type=int, default=4, help="the client's allowed concurrency")
     parser.add_argument("--cancel-concurrency", type=int, default=None, help="cancel_batch(concurrency=...)")

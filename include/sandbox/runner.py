@@ -37,7 +37,7 @@ class SandboxOptions:
     host: str = "127.0.0.1"
     netsuite_port: int = 0
     shopify_port: int = 0
-    latency: float = 0.0  # seconds added to every request on both servers
+    latency: float = 0.0  # per request: NetSuite's whole response time, added before Shopify's work
     shopify_preset: str = "standard"
     shopify_bucket_size: float | None = None  # None: the preset's (20 s of restore)
     shopify_restore_rate: float | None = None  # None: the preset's
