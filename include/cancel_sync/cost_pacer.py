@@ -125,10 +125,17 @@ class CostPacer:
             need = max(cost, self.floor)  # a large one starts from a full headroom, then may take it all
         return min(need, self._maximum) if self._maximum else need
 
+    @property
+    def _can_pace(self) -> bool:
+        """A reply without a restore rate or a maximum says nothing to pace by: requests go, Shopify decides."""
+        return self._restore_rate > 0 and self._maximum > 0
+
     def _projected(self, now: float) -> float:
         """Below the floor everyone sharing the bucket waits, so it fills at R; above, at R minus others' F."""
         assert self._level is not None
         level, elapsed = self._level, max(0.0, now - self._as_of)
+        if not self._can_pace:
+            return level
         floor = self.floor
         if level < floor:
             rise = min(floor - level, elapsed * self._restore_rate)
@@ -167,7 +174,7 @@ class CostPacer:
                 self._lock.wait_for(lambda: self._level is not None or not self._unanswered, PROBE_TIMEOUT)
             ticket = next(self._tickets)
             self._largest = max(self._largest, cost)
-            if self._level is not None and self._restore_rate > 0:
+            if self._level is not None and self._can_pace:
                 self._wait_turn(ticket, cost)
             self._unanswered[ticket] = cost
             self._booked[ticket] = cost
@@ -180,6 +187,8 @@ class CostPacer:
             while True:
                 now = self._clock()
                 wait: float | None = None  # not first in line: wait for the ones ahead
+                if not self._can_pace:  # a reply while waiting said no restore rate or no maximum
+                    break
                 if self._queue[0] == ticket:
                     wait = self._seconds_until(cost, now)
                     if wait <= _SOON:

@@ -272,3 +272,30 @@ def test_a_large_request_waits_for_the_whole_headroom_then_may_take_it_all():
     pacer.reserve(200)  # the bucket holds its 200, but not the full headroom: 10 points at 100/s first
     pacer.reserve(HEADROOM - 200.0)  # 300 left: the headroom again, 200 points at 100/s
     assert clock.slept == [pytest.approx(0.1), pytest.approx(2.0)]
+
+
+@pytest.mark.parametrize("reply", [status(0.0, rate=0.0), {"currentlyAvailable": 0.0, "restoreRate": 100.0}])
+def test_a_reply_with_nothing_to_pace_by_lets_a_waiting_request_go(reply):
+    # A restore rate of 0 or no maximum: no projection can say when points come back, so nobody waits on
+    # one (it divided by the rate, or waited for a level above a maximum of 0, forever); Shopify decides.
+    import threading
+
+    pacer = CostPacer()
+    pacer.observe(status(0.0, maximum=2000.0, rate=1.0))
+    went, failed = threading.Event(), []
+
+    def request():
+        try:
+            pacer.reserve(10)
+        except Exception as exc:  # surfaced to the test below
+            failed.append(exc)
+        went.set()
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    assert not went.wait(0.2)
+    pacer.observe(reply)
+    assert went.wait(2.0), "the waiting request is stuck"
+    worker.join()
+    assert failed == []
+    pacer.reserve(10)  # and the next one goes at once

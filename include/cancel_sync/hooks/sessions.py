@@ -17,8 +17,10 @@ def session_copier(template: Session) -> Callable[[], Session]:
     first = [template]
 
     def make() -> Session:
-        if first:
-            return first.pop()
+        try:
+            return first.pop()  # atomic: threads starting at once never both take the template
+        except IndexError:
+            pass
         session = Session()
         session.headers.update(template.headers)
         session.auth = template.auth
