@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 
 from include.cancel_sync.cost_pacer import ALONE_SECONDS, HEADROOM, SHARE_SECONDS, CostPacer
@@ -44,6 +46,22 @@ def learn_others(pacer, clock, start=1400.0, seconds=6.0, others_per_step=5.0):
         level -= others_per_step
         pacer.observe(status(level, maximum=2000.0), ticket)
     return level
+
+
+def reserving_in_background(pacer, cost=10):
+    """Start `pacer.reserve(cost)` in a thread; returns (event set when it returned, errors it raised, thread)."""
+    went, errors = threading.Event(), []
+
+    def request():
+        try:
+            pacer.reserve(cost)
+        except Exception as exc:  # handed to the test
+            errors.append(exc)
+        went.set()
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    return went, errors, worker
 
 
 def test_no_wait_before_the_first_reply():
@@ -121,18 +139,9 @@ def test_a_request_without_reply_stops_counting_once_settled():
 
 
 def test_until_the_first_reply_one_request_probes_alone():
-    import threading
-
     pacer = CostPacer()
     pacer.reserve(10)  # the probe, in flight
-    second_went = threading.Event()
-
-    def second():
-        pacer.reserve(10)
-        second_went.set()
-
-    worker = threading.Thread(target=second)
-    worker.start()
+    second_went, _, worker = reserving_in_background(pacer)
     assert not second_went.wait(0.2), "a second request went out before the bucket was known"
     pacer.observe(status(500.0), 1)
     assert second_went.wait(2.0)
@@ -246,18 +255,9 @@ def test_the_bucket_is_ours_only_once_others_were_quiet_for_a_while():
 
 
 def test_a_waiting_request_goes_as_soon_as_a_reply_shows_the_points():
-    import threading
-
     pacer = CostPacer()  # real time: waits on its condition
     pacer.observe(status(0.0, maximum=2000.0, rate=1.0))  # 1 point/s: the projection says minutes
-    went = threading.Event()
-
-    def request():
-        pacer.reserve(10)
-        went.set()
-
-    worker = threading.Thread(target=request)
-    worker.start()
+    went, _, worker = reserving_in_background(pacer)
     assert not went.wait(0.2)
     pacer.observe(status(1500.0, maximum=2000.0, rate=1.0))  # another request's reply: plenty there
     assert went.wait(2.0), "the waiting request slept through the news"
@@ -278,21 +278,9 @@ def test_a_large_request_waits_for_the_whole_headroom_then_may_take_it_all():
 def test_a_reply_with_nothing_to_pace_by_lets_a_waiting_request_go(reply):
     # A restore rate of 0 or no maximum: no projection can say when points come back, so nobody waits on
     # one (it divided by the rate, or waited for a level above a maximum of 0, forever); Shopify decides.
-    import threading
-
     pacer = CostPacer()
     pacer.observe(status(0.0, maximum=2000.0, rate=1.0))
-    went, failed = threading.Event(), []
-
-    def request():
-        try:
-            pacer.reserve(10)
-        except Exception as exc:  # surfaced to the test below
-            failed.append(exc)
-        went.set()
-
-    worker = threading.Thread(target=request)
-    worker.start()
+    went, failed, worker = reserving_in_background(pacer)
     assert not went.wait(0.2)
     pacer.observe(reply)
     assert went.wait(2.0), "the waiting request is stuck"
