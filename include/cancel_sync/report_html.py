@@ -67,20 +67,6 @@ def outcome_chart(tally: RowTally, width: int = 640, label_width: int = 200, bar
     return {"width": width, "height": len(bars) * bar_height + 4, "label_width": label_width, "bars": bars}
 
 
-def render_html(
-    report: dict[str, Any],
-    rows: list[OrderRow],
-    settings: dict[str, Any],
-    dag_id: str,
-    run_id: str,
-    csv_name: str,
-    generated_at: datetime | None = None,
-) -> str:
-    return "".join(
-        html_chunks(report, rows[:MAX_HTML_ROWS], RowTally.of(rows), settings, dag_id, run_id, csv_name, generated_at)
-    )
-
-
 def html_chunks(
     report: dict[str, Any],
     shown: list[OrderRow],

@@ -110,13 +110,6 @@ class RowTally:
         if row.needs_attention and row.outcome != FAILED:
             self.attention += 1
 
-    @classmethod
-    def of(cls, rows: list[OrderRow]) -> RowTally:
-        tally = cls()
-        for row in rows:
-            tally.add(row)
-        return tally
-
 
 def bucket_counts(counts: Counter[str]) -> list[tuple[str, str, int]]:
     """(bucket, label, count) for every bucket, zeros included, so runs look alike; `other` only when present."""

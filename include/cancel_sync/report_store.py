@@ -62,22 +62,21 @@ class ReportFiles:
 
     def finish(self, report: dict[str, Any], settings: dict[str, Any], dag_id: str, run_id: str) -> dict[str, str]:
         """Write the summary, the CSV and the page; returns where the JSON and the page are."""
-        try:
-            self._json.write(f'], "report": {json.dumps(report, default=str)}}}')
-            self._json.close()
-            with self._files["csv"].open(
-                "w", encoding="utf-8-sig", newline=""
-            ) as out:  # the BOM makes Excel read UTF-8
-                write_csv(out, self._spool.sorted_rows())
-            shown = list(self._spool.sorted_rows(limit=MAX_HTML_ROWS))
-            page = html_chunks(report, shown, self._tally, settings, dag_id, run_id, csv_name=self._files["csv"].name)
-            with self._files["html"].open("w", encoding="utf-8") as out:
-                out.writelines(page)
-        finally:
-            self.close()
+        self._json.write(f'], "report": {json.dumps(report, default=str)}}}')
+        self._json.close()
+        # The BOM makes Excel read UTF-8.
+        with self._files["csv"].open("w", encoding="utf-8-sig", newline="") as out:
+            write_csv(out, self._spool.sorted_rows())
+        shown = list(self._spool.sorted_rows(limit=MAX_HTML_ROWS))
+        page = html_chunks(report, shown, self._tally, settings, dag_id, run_id, csv_name=self._files["csv"].name)
+        with self._files["html"].open("w", encoding="utf-8") as out:
+            out.writelines(page)
         return {"json": str(self._files["json"]), "html": str(self._files["html"])}
 
-    def close(self) -> None:
+    def __enter__(self) -> ReportFiles:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
         if not self._json.closed:
             self._json.close()
         self._spool.close()
@@ -93,6 +92,6 @@ def save_report(
     links: RecordLinks | None = None,
 ) -> str:
     """All at once, for outcomes already in hand; returns the JSON's URI."""
-    files = ReportFiles(location, dag_id, run_id, links)
-    files.add(outcomes)
-    return files.finish(report, settings or {}, dag_id, run_id)["json"]
+    with ReportFiles(location, dag_id, run_id, links) as files:
+        files.add(outcomes)
+        return files.finish(report, settings or {}, dag_id, run_id)["json"]

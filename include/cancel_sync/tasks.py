@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -129,9 +130,8 @@ def report(
 ) -> RunReport:
     """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat."""
     summary = RunSummary(run["settings"], run["window"])
-    files = ReportFiles(location, dag_id, run_id, links) if location else None
     present = 0
-    try:
+    with ReportFiles(location, dag_id, run_id, links) if location else nullcontext() as files:
         for batch in outcome_batches:
             if batch is None:
                 continue
@@ -146,9 +146,6 @@ def report(
             result["report_uri"] = written["json"]
             result["report_html_uri"] = written["html"]
             result["report_page_url"] = report_page_url(dag_id, run_id)
-    finally:
-        if files:
-            files.close()
     log.info("%s", format_report(result))
     if location:
         log.info("Full report: %s (CSV and JSON beside it)", result["report_html_uri"])

@@ -68,13 +68,13 @@ def test_streamed_files_equal_the_all_at_once_report(tmp_path_factory, monkeypat
     monkeypatch.setattr(report_store, "MAX_HTML_ROWS", 25)  # so some draws overflow the page's table
     location = f"file://{tmp_path_factory.mktemp('reports')}"
     everything = [outcome for batch in batches for outcome in batch]
-    files = ReportFiles(location, "dag", "run", LINKS)
     summary = RunSummary(SETTINGS, None)
-    for batch in batches:
-        files.add(batch)
-        summary.add(batch)
-    result = summary.result()
-    files.finish(result, SETTINGS, "dag", "run")
+    with ReportFiles(location, "dag", "run", LINKS) as files:
+        for batch in batches:
+            files.add(batch)
+            summary.add(batch)
+        result = summary.result()
+        files.finish(result, SETTINGS, "dag", "run")
 
     assert result == build_report(everything, SETTINGS, None)
     expected_rows = order_rows(everything, LINKS)
