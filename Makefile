@@ -14,11 +14,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 install: $(VENV)/.installed
 
-# Pinned install: requirements.txt says what, constraints.txt (a lock that passed the tests) says which version.
-$(VENV)/.installed: requirements.txt constraints.txt
+# Pinned install: requirements.txt (what Airflow runs) and requirements-dev.txt (sandboxes, tests, tools) say
+# what, constraints.txt (a lock that passed the tests) says which version.
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
@@ -27,16 +28,16 @@ $(AIRFLOW_HOME)/.migrated: $(VENV)/.installed
 	touch $@
 
 airflow-settings: $(AIRFLOW_HOME)/.migrated
-	$(BIN)/python -m include.devtools.airflow_settings airflow_settings.yaml
+	$(BIN)/python -m devtools.airflow_settings airflow_settings.yaml
 
 demo: $(AIRFLOW_HOME)/.migrated
-	$(BIN)/python -m include.devtools.demo
+	$(BIN)/python -m devtools.demo
 
 airflow: $(AIRFLOW_HOME)/.migrated
-	$(BIN)/python -m include.devtools.local_airflow
+	$(BIN)/python -m devtools.local_airflow
 
 sandboxes: install
-	$(BIN)/python -m include.sandbox serve --orders 500 --netsuite-port 8765 --shopify-port 8766
+	$(BIN)/python -m sandbox serve --orders 500 --netsuite-port 8765 --shopify-port 8766
 
 lint: install
 	$(BIN)/ruff check .
@@ -58,7 +59,7 @@ browser: install
 # The ledger tests run on SQLite and on a real PostgreSQL (Debian's package, started here);
 # the UI tests on Debian's Chromium.
 test: lint browser
-	LEDGER_TEST_POSTGRES_URL="$$(bash include/devtools/start_postgres.sh)" REQUIRE_POSTGRES=1 \
+	LEDGER_TEST_POSTGRES_URL="$$(bash devtools/start_postgres.sh)" REQUIRE_POSTGRES=1 \
 		CHROMIUM=$(CHROMIUM) REQUIRE_BROWSER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -23,11 +23,11 @@ from requests_oauthlib import OAuth1
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from include.cancel_sync.netsuite_query import canceled_orders_query
+from include.cancel_sync.netsuite.queries import canceled_orders_query
 from include.cancel_sync.window import Window
-from include.sandbox.httpserver import SandboxServer  # noqa: E402
-from include.sandbox.model import SalesOrder, SalesOrderLine  # noqa: E402
-from include.sandbox.netsuite import SUITEQL_PATH, NetSuiteApp, NetSuiteCredentials  # noqa: E402
+from sandbox.httpserver import SandboxServer  # noqa: E402
+from sandbox.model import SalesOrder, SalesOrderLine  # noqa: E402
+from sandbox.netsuite import SUITEQL_PATH, NetSuiteApp, NetSuiteCredentials  # noqa: E402
 
 CREDENTIALS = NetSuiteCredentials("1234567_SB1", "bench-ck", "bench-cs", "bench-token", "bench-ts")
 START = datetime(2026, 1, 1)

@@ -24,7 +24,7 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks import bench_sync  # noqa: E402
-from include.sandbox.shopify import throttle  # noqa: E402
+from sandbox.shopify import throttle  # noqa: E402
 
 _trace: list[tuple[float, int, bool, float]] = []  # (time, requested, granted, available after)
 _trace_lock = threading.Lock()

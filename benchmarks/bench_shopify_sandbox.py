@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_shopify_sandbox.py [--orders 100000] [--repeats 20]
 
 "Startup" is the first ShopifyApp in the process (it builds the cached schema) plus its server.
-The `nodes` query is the sync's own order-state read (include/cancel_sync/shopify_documents.py).
+The `nodes` query is the sync's own order-state read (include/cancel_sync/shopify/documents.py).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from include.sandbox.httpserver import SandboxServer  # noqa: E402
-from include.sandbox.model import ShopifyOrder  # noqa: E402
-from include.sandbox.shopify import ShopifyApp  # noqa: E402
+from sandbox.httpserver import SandboxServer  # noqa: E402
+from sandbox.model import ShopifyOrder  # noqa: E402
+from sandbox.shopify import ShopifyApp  # noqa: E402
 
 TOKEN = "shpat_bench"
 START = datetime(2026, 1, 1, tzinfo=UTC)

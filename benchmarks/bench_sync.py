@@ -47,8 +47,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from include.sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
-from include.sandbox.world import SCENARIOS, build_world  # noqa: E402
+from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID  # noqa: E402
+from sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
+from sandbox.world import SCENARIOS, build_world  # noqa: E402
 
 WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
 WORLD_END = datetime(2026, 1, 16, 0, 0, 0)
@@ -306,7 +307,7 @@ def _netsuite_span(timeline: list[tuple[float, float, int]], probes: int) -> dic
 def _run() -> dict[str, Any]:
     from include.cancel_sync import tasks
 
-    variables = {"netsuite_shopify_cancel_enabled": "true"}
+    variables = {CANCEL_ENABLED_VARIABLE: "true"}
     params = {"window_start": WORLD_START.isoformat(), "window_end": WORLD_END.isoformat()}
     return tasks.resolve_run(
         lambda name, default: variables.get(name, default), params, None, None, datetime(2026, 1, 16, 1)
@@ -634,7 +635,7 @@ def dag_test(orders: int, preset: str, latency: float, netsuite_cap: int, seed: 
         began = time.perf_counter()
         with (Path(tmp) / "dag_test.log").open("w") as log:
             done = subprocess.run(
-                [airflow, "dags", "test", "netsuite_shopify_cancel_sync", "--conf", json.dumps(conf)],
+                [airflow, "dags", "test", SYNC_DAG_ID, "--conf", json.dumps(conf)],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

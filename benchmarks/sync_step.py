@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from include.cancel_sync.constants import SYNC_DAG_ID
+
 STEPS = ("extract", "compare", "cancel", "report")
 
 
@@ -97,7 +99,7 @@ def _lone_page_seconds(fetch: Callable[[str, int], Any], pages: list[tuple[int, 
 
 def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
-    from include.cancel_sync.hooks.netsuite import NetSuiteHook
+    from include.cancel_sync.netsuite.hook import NetSuiteHook
 
     client = NetSuiteHook().get_client(max_concurrency=args.netsuite_concurrency)
     pages, fetch = _time_pages(client)
@@ -136,7 +138,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 
 def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
-    from include.cancel_sync.hooks.shopify import ShopifyHook
+    from include.cancel_sync.shopify.hook import ShopifyHook
     from include.cancel_sync.xcom_table import unpack
 
     client = ShopifyHook().get_client()
@@ -169,8 +171,8 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 
 def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
-    from include.cancel_sync.hooks.shopify import ShopifyHook
     from include.cancel_sync.ledger import Ledger, RunKey
+    from include.cancel_sync.shopify.hook import ShopifyHook
 
     client = ShopifyHook().get_client()
     options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
@@ -182,7 +184,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     outcome_count: dict[str, int] = {}
     with _output(workdir, "outcomes", args).open("w") as out:
         for index, decisions in _my_batches(workdir / "decisions.jsonl", args):
-            key = RunKey("netsuite_shopify_cancel_sync", "bench", 1, index)
+            key = RunKey(SYNC_DAG_ID, "bench", 1, index)
             outcomes = tasks.cancel(client, run, decisions, ledger=ledger, run_key=key, **options)
             for outcome in outcomes:
                 outcome_count[outcome["outcome"]] = outcome_count.get(outcome["outcome"], 0) + 1
@@ -218,7 +220,7 @@ def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
         _lines(workdir / "outcomes.jsonl"),
         expected,
         f"file://{workdir / 'reports'}",
-        "netsuite_shopify_cancel_sync",
+        SYNC_DAG_ID,
         "bench",
     ).summary
     (workdir / "report.json").write_text(json.dumps(result))

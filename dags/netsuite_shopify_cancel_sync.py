@@ -34,14 +34,14 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DeltaDataIntervalTimetable, Param, TriggerRule, dag, task
 
-DAG_ID = "netsuite_shopify_cancel_sync"
-POOL = "netsuite_shopify"
+from include.cancel_sync.constants import POOL, SYNC_DAG_ID
+
 INTERVAL_MINUTES = int(os.environ.get("NETSUITE_SHOPIFY_SYNC_INTERVAL_MINUTES", "15"))
 RETRY_DELAY_SECONDS = int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS", "30"))
 
 
 @dag(
-    dag_id=DAG_ID,
+    dag_id=SYNC_DAG_ID,
     schedule=DeltaDataIntervalTimetable(timedelta(minutes=INTERVAL_MINUTES)),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -86,7 +86,7 @@ def netsuite_shopify_cancel_sync():
     @task
     def extract_canceled_orders(run: dict, ti=None) -> list:
         from include.cancel_sync import tasks
-        from include.cancel_sync.hooks.netsuite import NetSuiteHook
+        from include.cancel_sync.netsuite.hook import NetSuiteHook
 
         batches = tasks.extract(NetSuiteHook().get_client(), run)
         ti.xcom_push(key="batch_count", value=len(batches))
@@ -95,15 +95,15 @@ def netsuite_shopify_cancel_sync():
     @task
     def compare_with_shopify(run: dict, batch: dict) -> dict:
         from include.cancel_sync import tasks
-        from include.cancel_sync.hooks.shopify import ShopifyHook
+        from include.cancel_sync.shopify.hook import ShopifyHook
 
         return tasks.compare(ShopifyHook().get_client(), run, batch)
 
     @task
     def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
         from include.cancel_sync import tasks
-        from include.cancel_sync.hooks.shopify import ShopifyHook
         from include.cancel_sync.ledger import Ledger, RunKey
+        from include.cancel_sync.shopify.hook import ShopifyHook
 
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
         outcomes = tasks.cancel(ShopifyHook().get_client(), run, decisions, ledger=Ledger.from_airflow(), run_key=key)
@@ -116,9 +116,10 @@ def netsuite_shopify_cancel_sync():
         from airflow.sdk import Variable, get_current_context
 
         from include.cancel_sync import tasks
+        from include.cancel_sync.constants import REPORT_LOCATION_VARIABLE
         from include.cancel_sync.ledger import Ledger
-        from include.cancel_sync.record_links import record_links_from_airflow
-        from include.cancel_sync.report_store import REPORT_LOCATION_VARIABLE, default_report_location
+        from include.cancel_sync.report.files import default_report_location
+        from include.cancel_sync.report.record_urls import record_links_from_airflow
 
         expected = ti.xcom_pull(task_ids="extract_canceled_orders", key="batch_count")
         if expected is None:

@@ -57,8 +57,8 @@ def airflow_db() -> Path:
 @pytest.fixture
 def make_sandboxes():
     """Factory: `make_sandboxes(count=40, seed=3, scenarios={...}, options=SandboxOptions(...))`."""
-    from include.sandbox.runner import Sandboxes
-    from include.sandbox.world import build_world
+    from sandbox.runner import Sandboxes
+    from sandbox.world import build_world
 
     started = []
 
@@ -108,7 +108,7 @@ def ledger_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def sandbox_process(tmp_path):
-    """The sandboxes as a separate process (`python -m include.sandbox serve`), stopped at teardown."""
+    """The sandboxes as a separate process (`python -m sandbox serve`), stopped at teardown."""
     import json
     import signal
 
@@ -117,7 +117,7 @@ def sandbox_process(tmp_path):
     def start(*args: str) -> dict:
         connections = tmp_path / f"connections-{len(processes)}.json"
         process = subprocess.Popen(
-            [sys.executable, "-m", "include.sandbox", "serve", "--connections-file", str(connections), *args],
+            [sys.executable, "-m", "sandbox", "serve", "--connections-file", str(connections), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from include.cancel_sync.constants import SYNC_DAG_ID
 from tests.conftest import PROJECT_ROOT
 
-DAG_ID = "netsuite_shopify_cancel_sync"
+DAG_ID = SYNC_DAG_ID
 
 
 @dataclass

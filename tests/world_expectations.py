@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from include.sandbox.world import SCENARIO_BY_NAME, World
+from sandbox.world import SCENARIO_BY_NAME, World
 
 
 def in_window(world: World, start: datetime, end: datetime) -> list[int]:

@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from include.cancel_sync.cancel_sender import send_cancels
-from include.cancel_sync.classes import ALREADY_CANCELLED, CANCELLED, FAILED, TO_CANCEL, WOULD_CANCEL
 from include.cancel_sync.decide import decide
 from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.records import ALREADY_CANCELLED, CANCELLED, FAILED, TO_CANCEL, WOULD_CANCEL
 from include.cancel_sync.settings import SyncSettings
-from include.cancel_sync.shopify_client import ShopifyClient
-from include.cancel_sync.shopify_state import read_order_states
+from include.cancel_sync.shopify.cancel_requests import send_cancels
+from include.cancel_sync.shopify.client import ShopifyClient
+from include.cancel_sync.shopify.order_states import read_order_states
 
 log = logging.getLogger(__name__)
 

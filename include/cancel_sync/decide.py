@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from include.cancel_sync.classes import (
+from include.cancel_sync.records import (
     ALREADY_CANCELLED,
     CANNOT_CANCEL,
     DUPLICATE_LINK,

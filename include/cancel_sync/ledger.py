@@ -26,7 +26,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-LEDGER_CONN_ID = "netsuite_shopify_ledger"
+from include.cancel_sync.constants import LEDGER_CONN_ID
+
 ACCEPTED = "accepted"  # Shopify took the cancel; not yet seen done
 
 _metadata = sa.MetaData()

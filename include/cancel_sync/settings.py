@@ -11,14 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-CANCEL_ENABLED_VARIABLE = "netsuite_shopify_cancel_enabled"
-PREVENT_REFUND_VARIABLE = "netsuite_shopify_prevent_refund"
-LINK_FIELD_VARIABLE = "netsuite_shopify_link_field"
-REASON_VARIABLE = "netsuite_shopify_cancel_reason"
-RESTOCK_VARIABLE = "netsuite_shopify_restock"
-NOTIFY_VARIABLE = "netsuite_shopify_notify_customer"
-OVERLAP_VARIABLE = "netsuite_shopify_window_overlap_minutes"
-LOOKBACK_VARIABLE = "netsuite_shopify_manual_lookback_hours"
+from include.cancel_sync.constants import (
+    CANCEL_ENABLED_VARIABLE,
+    LINK_FIELD_VARIABLE,
+    LOOKBACK_VARIABLE,
+    NOTIFY_VARIABLE,
+    OVERLAP_VARIABLE,
+    PREVENT_REFUND_VARIABLE,
+    REASON_VARIABLE,
+    RESTOCK_VARIABLE,
+)
 
 CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF")
 _TRUE = {"true", "1", "yes", "y", "on"}

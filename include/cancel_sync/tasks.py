@@ -15,25 +15,25 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from include.cancel_sync.alerts import Alert, build_alert, repeat_failures
-from include.cancel_sync.cancel import cancel_batch
-from include.cancel_sync.classes import FAILED
-from include.cancel_sync.decide import decide
-from include.cancel_sync.errors import SyncError
-from include.cancel_sync.extract import extract_canceled_orders, make_batches
-from include.cancel_sync.ledger import Ledger
-from include.cancel_sync.notifier import (
-    ALERTS_CONN_ID,
+from include.cancel_sync.alerts.notifier import (
     AlertDeliveryError,
     CancelSyncAlertNotifier,
     alerts_connection,
     recent_runs_setting,
 )
-from include.cancel_sync.record_links import RecordLinks
-from include.cancel_sync.report import RunSummary, format_report
-from include.cancel_sync.report_store import ReportFiles
+from include.cancel_sync.alerts.rules import Alert, build_alert, repeat_failures
+from include.cancel_sync.cancel import cancel_batch
+from include.cancel_sync.constants import ALERTS_CONN_ID
+from include.cancel_sync.decide import decide
+from include.cancel_sync.errors import SyncError
+from include.cancel_sync.ledger import Ledger
+from include.cancel_sync.netsuite.extract import extract_canceled_orders, make_batches
+from include.cancel_sync.records import FAILED
+from include.cancel_sync.report.files import ReportFiles
+from include.cancel_sync.report.record_urls import RecordLinks
+from include.cancel_sync.report.summary import RunSummary, format_report
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
-from include.cancel_sync.shopify_state import read_order_states
+from include.cancel_sync.shopify.order_states import read_order_states
 from include.cancel_sync.ui.urls import report_page_url
 from include.cancel_sync.window import Window, resolve_window
 from include.cancel_sync.xcom_table import as_records, pack

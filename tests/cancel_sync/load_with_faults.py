@@ -17,9 +17,9 @@ from pathlib import Path
 
 from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.settings import SyncSettings
-from include.sandbox.faults import FaultRule
-from include.sandbox.runner import Sandboxes, SandboxOptions
-from include.sandbox.world import SCENARIOS, build_world
+from sandbox.faults import FaultRule
+from sandbox.runner import Sandboxes, SandboxOptions
+from sandbox.world import SCENARIOS, build_world
 from tests.cancel_sync.step_runner import run_like_airflow
 from tests.conftest import WORLD_END, WORLD_START
 

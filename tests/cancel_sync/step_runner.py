@@ -12,9 +12,9 @@ from typing import Any
 
 from include.cancel_sync import tasks
 from include.cancel_sync.ledger import Ledger, RunKey
-from include.cancel_sync.netsuite_client import NetSuiteClient
+from include.cancel_sync.netsuite.client import NetSuiteClient
 from include.cancel_sync.settings import SyncSettings
-from include.cancel_sync.shopify_client import ShopifyClient, graphql_url
+from include.cancel_sync.shopify.client import ShopifyClient, graphql_url
 from tests.conftest import WORLD_END, WORLD_START
 
 WINDOW = {"start": WORLD_START.strftime("%Y-%m-%d %H:%M:%S"), "end": WORLD_END.strftime("%Y-%m-%d %H:%M:%S")}

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from include.cancel_sync import tasks
-from include.cancel_sync.hooks.netsuite import NetSuiteHook
-from include.cancel_sync.hooks.shopify import ShopifyHook
 from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.netsuite.hook import NetSuiteHook
+from include.cancel_sync.shopify.hook import ShopifyHook
 from include.cancel_sync.xcom_table import as_records
 
 

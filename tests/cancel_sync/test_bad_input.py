@@ -9,7 +9,7 @@ from include.cancel_sync.cancel import STAFF_NOTE_LIMIT
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.xcom_table import as_records
-from include.sandbox.world import SCENARIOS, build_world
+from sandbox.world import SCENARIOS, build_world
 from tests.cancel_sync.step_runner import WINDOW, netsuite_client, shopify_client
 from tests.conftest import WORLD_END, WORLD_START
 

@@ -1,7 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from include.cancel_sync.classes import (
+from include.cancel_sync.decide import REFUNDABLE_FINANCIAL, decide
+from include.cancel_sync.records import (
     ALREADY_CANCELLED,
     CANNOT_CANCEL,
     DUPLICATE_LINK,
@@ -9,7 +10,6 @@ from include.cancel_sync.classes import (
     NOT_FOUND,
     TO_CANCEL,
 )
-from include.cancel_sync.decide import REFUNDABLE_FINANCIAL, decide
 
 GID = "gid://shopify/Order/1"
 FINANCIAL = ["AUTHORIZED", "EXPIRED", "PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED", "PENDING", "REFUNDED", "VOIDED"]

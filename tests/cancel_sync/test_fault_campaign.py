@@ -12,8 +12,8 @@ import pytest
 
 from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.settings import SyncSettings
-from include.sandbox.faults import FaultRule
-from include.sandbox.runner import SandboxOptions
+from sandbox.faults import FaultRule
+from sandbox.runner import SandboxOptions
 from tests.cancel_sync.step_runner import run_like_airflow
 from tests.conftest import PROJECT_ROOT
 from tests.world_expectations import expected_outcomes, shopify_gid

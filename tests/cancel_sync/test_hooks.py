@@ -6,12 +6,12 @@ import re
 import pytest
 
 from include.cancel_sync.errors import SyncError
-from include.cancel_sync.hooks.netsuite import NetSuiteHook
-from include.cancel_sync.hooks.shopify import ShopifyHook
-from include.cancel_sync.netsuite_query import canceled_orders_query
-from include.cancel_sync.shopify_documents import ORDER_STATES_QUERY
-from include.sandbox.httpserver import Response, SandboxApp, SandboxServer
-from include.sandbox.runner import SandboxOptions
+from include.cancel_sync.netsuite.hook import NetSuiteHook
+from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
+from include.cancel_sync.shopify.hook import ShopifyHook
+from sandbox.httpserver import Response, SandboxApp, SandboxServer
+from sandbox.runner import SandboxOptions
 
 
 class HeaderRecorder(SandboxApp):

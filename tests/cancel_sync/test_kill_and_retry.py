@@ -16,7 +16,7 @@ import pytest
 
 from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.settings import SyncSettings
-from include.sandbox.runner import SandboxOptions
+from sandbox.runner import SandboxOptions
 from tests.conftest import PROJECT_ROOT, WORLD_END, WORLD_START
 
 SCRIPT = PROJECT_ROOT / "tests" / "cancel_sync" / "sync_steps_script.py"
@@ -89,6 +89,6 @@ def test_killed_cancel_task_then_retry_cancels_each_order_exactly_once(make_sand
 
 
 def _others_off() -> dict[str, int]:
-    from include.sandbox.world import SCENARIOS
+    from sandbox.world import SCENARIOS
 
     return {s.name: 0 for s in SCENARIOS if s.name != "cancel_paid"}

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.settings import SyncSettings
-from include.sandbox.model import SalesOrder, SalesOrderLine, ShopifyOrder
-from include.sandbox.runner import Sandboxes
-from include.sandbox.world import DEFAULT_LINK_FIELD, World
+from sandbox.model import SalesOrder, SalesOrderLine, ShopifyOrder
+from sandbox.runner import Sandboxes
+from sandbox.world import DEFAULT_LINK_FIELD, World
 from tests.cancel_sync.step_runner import run_like_airflow
 from tests.conftest import WORLD_START
 

@@ -1,8 +1,7 @@
 import pytest
 
+from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, PREVENT_REFUND_VARIABLE
 from include.cancel_sync.settings import (
-    CANCEL_ENABLED_VARIABLE,
-    PREVENT_REFUND_VARIABLE,
     SettingsError,
     SyncSettings,
     load_settings,

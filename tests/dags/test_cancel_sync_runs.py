@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from include.cancel_sync.ledger import Ledger
-from include.sandbox.world import SCENARIO_BY_NAME
+from sandbox.world import SCENARIO_BY_NAME
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import run_sync, whole_world_window
 from tests.world_expectations import expected_outcomes, shopify_gid

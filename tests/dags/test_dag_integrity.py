@@ -11,7 +11,7 @@ from tests.conftest import PROJECT_ROOT
 from tests.dag_runs import DAG_ID, load_dag
 
 DAG_FILE = PROJECT_ROOT / "dags" / f"{DAG_ID}.py"
-ALLOWED_MODULE_IMPORTS = {"__future__", "os", "datetime", "pendulum", "airflow.sdk"}
+ALLOWED_MODULE_IMPORTS = {"__future__", "os", "datetime", "pendulum", "airflow.sdk", "include.cancel_sync.constants"}
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from include.cancel_sync.report import MAX_LISTED
+from include.cancel_sync.report.summary import MAX_LISTED
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import run_sync, whole_world_window, xcom_bytes
 

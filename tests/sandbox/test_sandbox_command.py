@@ -1,4 +1,4 @@
-"""`python -m include.sandbox serve`: seeds, serves both APIs, writes working connections, stops on SIGTERM."""
+"""`python -m sandbox serve`: seeds, serves both APIs, writes working connections, stops on SIGTERM."""
 
 import json
 import os
@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from include.cancel_sync.hooks.netsuite import NetSuiteHook
-from include.cancel_sync.hooks.shopify import ShopifyHook
-from include.cancel_sync.links import parse_shopify_link
-from include.cancel_sync.netsuite_query import canceled_orders_query
-from include.cancel_sync.shopify_documents import ORDER_STATES_QUERY
+from include.cancel_sync.netsuite.hook import NetSuiteHook
+from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
+from include.cancel_sync.shopify.hook import ShopifyHook
+from include.cancel_sync.shopify.order_ids import parse_shopify_link
 
 
 def test_command_serves_both_sandboxes_with_importable_connections(sandbox_process, monkeypatch):

@@ -19,15 +19,16 @@ from typing import Any
 
 import pytest
 
-from include.cancel_sync.report_store import safe_name
+from devtools.airflow_settings import read_settings
+from devtools.local_airflow import AirflowApi, LocalAirflow, wait_until
+from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.report.files import safe_name
 from include.cancel_sync.window import Window
-from include.devtools.airflow_settings import read_settings
-from include.devtools.local_airflow import AirflowApi, LocalAirflow, wait_until
-from include.sandbox.runner import Sandboxes, SandboxOptions
-from include.sandbox.world import World, build_world
+from sandbox.runner import Sandboxes, SandboxOptions
+from sandbox.world import World, build_world
 from tests.conftest import PROJECT_ROOT
 
-DAG_ID = "netsuite_shopify_cancel_sync"
+DAG_ID = SYNC_DAG_ID
 INTERVAL = timedelta(minutes=60)  # one scheduled run at unpause, the next one an hour later
 RETRY_DELAY_SECONDS = 2  # > 1 s, so a retry never shares a second with the try before it
 SETTINGS = read_settings(PROJECT_ROOT / "airflow_settings.yaml")

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from include.sandbox.world import build_world
+from sandbox.world import build_world
 from tests.scheduler.conftest import (
     DAG_ID,
     INTERVAL,

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from include.cancel_sync.ledger import LEDGER_CONN_ID, Ledger
-from include.devtools.local_airflow import AirflowError, wait_until
-from include.sandbox.runner import SandboxOptions
-from include.sandbox.world import SCENARIOS, build_world
+from devtools.local_airflow import AirflowError, wait_until
+from include.cancel_sync.constants import LEDGER_CONN_ID
+from include.cancel_sync.ledger import Ledger
+from sandbox.runner import SandboxOptions
+from sandbox.world import SCENARIOS, build_world
 from tests.scheduler.conftest import DAG_ID, TIMINGS, parse_utc, saved_report
 from tests.world_expectations import accepted_cancels, cancellable_gids, cancellable_ids, shopify_gid
 

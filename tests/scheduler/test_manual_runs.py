@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from include.sandbox.world import build_world
+from sandbox.world import build_world
 from tests.conftest import WORLD_END, WORLD_START
 from tests.scheduler.conftest import DAG_ID, TIMINGS, parse_utc, saved_report
 from tests.world_expectations import accepted_cancels, cancellable_gids

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from include.sandbox.faults import FaultPlan, FaultRule
-from include.sandbox.runner import SandboxOptions
-from include.sandbox.world import build_world
+from sandbox.faults import FaultPlan, FaultRule
+from sandbox.runner import SandboxOptions
+from sandbox.world import build_world
 from tests.scheduler.conftest import DAG_ID, received_during, saved_report
 from tests.world_expectations import accepted_cancels, cancellable_gids, cancellable_ids, shopify_gid
 

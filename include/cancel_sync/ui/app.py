@@ -13,10 +13,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
-from include.cancel_sync.report_html import template_environment
-from include.cancel_sync.report_store import report_file, safe_name
+from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.report.files import report_file, safe_name
+from include.cancel_sync.report.html_page import template_environment
 from include.cancel_sync.ui import server_settings
-from include.cancel_sync.ui.auth import DAG_ID, can_read_sync_runs, login_url
+from include.cancel_sync.ui.auth import can_read_sync_runs, login_url
 from include.cancel_sync.ui.run_counts import history_rows, run_rows
 from include.cancel_sync.ui.urls import URL_PREFIX
 
@@ -64,7 +65,7 @@ def create_app() -> FastAPI:
     @app.get("/reports/{dag_id}/{name}", dependencies=guard)
     def saved_report(dag_id: str, name: str) -> Response:
         """`<run_id>` → the HTML page; `<file>.csv` → the CSV beside it (the page links it relatively)."""
-        if dag_id != DAG_ID:  # only this DAG writes reports; also keeps the path inside the location
+        if dag_id != SYNC_DAG_ID:  # only this DAG writes reports; also keeps the path inside the location
             return render(
                 "message.html.j2", 404, title="No report", message=f"DAG {dag_id} has no cancel sync reports."
             )
@@ -85,7 +86,7 @@ def create_app() -> FastAPI:
             page_values = {"title": title, "message": message, "login_url": login_url(str(request.url)), "bare": True}
             return render("message.html.j2", 401, **page_values)
         if exc.status_code == 403:
-            message = f"Your Airflow sign-in does not allow reading runs of {DAG_ID} ({exc.detail})."
+            message = f"Your Airflow sign-in does not allow reading runs of {SYNC_DAG_ID} ({exc.detail})."
             return render("message.html.j2", 403, title="Not allowed", message=message, bare=True)
         return render("message.html.j2", exc.status_code, title="Error", message=str(exc.detail))
 

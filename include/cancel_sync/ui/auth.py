@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from fastapi import Depends
 
-DAG_ID = "netsuite_shopify_cancel_sync"
+from include.cancel_sync.constants import SYNC_DAG_ID
 
 
 def can_read_sync_runs() -> Depends:
     from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
     from airflow.api_fastapi.core_api.security import requires_access_dag
 
-    return Depends(requires_access_dag(method="GET", access_entity=DagAccessEntity.RUN, param_dag_id=DAG_ID))
+    return Depends(requires_access_dag(method="GET", access_entity=DagAccessEntity.RUN, param_dag_id=SYNC_DAG_ID))
 
 
 def login_url(next_url: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from include.cancel_sync.classes import (
+from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.ledger import Ledger
+from include.cancel_sync.records import (
     ALREADY_CANCELLED,
     CANCELLED,
     CANNOT_CANCEL,
@@ -14,8 +16,6 @@ from include.cancel_sync.classes import (
     NOT_FOUND,
     WOULD_CANCEL,
 )
-from include.cancel_sync.ledger import Ledger
-from include.cancel_sync.ui.auth import DAG_ID
 from include.cancel_sync.ui.urls import report_page_path
 
 ATTENTION = (CANNOT_CANCEL, NOT_FOUND, INVALID_LINK, DUPLICATE_LINK)
@@ -25,7 +25,7 @@ def run_rows(ledger: Ledger, limit: int) -> list[dict[str, Any]]:
     rows = []
     for summary in ledger.run_summaries(limit=limit):
         counts = summary["outcomes"]
-        report_url = report_page_path(DAG_ID, summary["run_id"])
+        report_url = report_page_path(SYNC_DAG_ID, summary["run_id"])
         rows.append(
             {
                 "run_id": summary["run_id"],
@@ -51,7 +51,7 @@ def history_rows(ledger: Ledger, query: str) -> list[dict[str, Any]]:
         for row in ledger.history(tranid=query, shopify_name=name):
             seen[row["id"]] = row
     return [
-        row | {"recorded_at": _when(row["recorded_at"]), "report_url": report_page_path(DAG_ID, row["run_id"])}
+        row | {"recorded_at": _when(row["recorded_at"]), "report_url": report_page_path(SYNC_DAG_ID, row["run_id"])}
         for _, row in sorted(seen.items())
     ]
 

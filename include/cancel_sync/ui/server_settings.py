@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from include.cancel_sync.ledger import LEDGER_CONN_ID, Ledger, default_ledger_url, url_from_connection
-from include.cancel_sync.report_store import REPORT_LOCATION_VARIABLE, default_report_location
+from include.cancel_sync.constants import LEDGER_CONN_ID, REPORT_LOCATION_VARIABLE
+from include.cancel_sync.ledger import Ledger, default_ledger_url, url_from_connection
+from include.cancel_sync.report.files import default_report_location
 
 
 def report_location() -> str:

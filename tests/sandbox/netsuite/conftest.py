@@ -12,9 +12,9 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from include.sandbox.httpserver import SandboxServer
-from include.sandbox.model import SalesOrder, SalesOrderLine
-from include.sandbox.netsuite import SUITEQL_PATH, NetSuiteApp, NetSuiteCredentials
+from sandbox.httpserver import SandboxServer
+from sandbox.model import SalesOrder, SalesOrderLine
+from sandbox.netsuite import SUITEQL_PATH, NetSuiteApp, NetSuiteCredentials
 
 CREDENTIALS = NetSuiteCredentials(
     account_id="1234567_SB1",

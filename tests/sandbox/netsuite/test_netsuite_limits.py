@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from include.sandbox.faults import FaultPlan, FaultRule
+from sandbox.faults import FaultPlan, FaultRule
 
 QUERY = "SELECT t.id FROM transaction t ORDER BY t.id"
 

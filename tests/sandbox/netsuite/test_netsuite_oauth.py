@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from requests_oauthlib import OAuth1
 
-from include.sandbox.netsuite.oauth import (
+from sandbox.netsuite.oauth import (
     AuthenticationFailed,
     NetSuiteCredentials,
     TbaVerifier,

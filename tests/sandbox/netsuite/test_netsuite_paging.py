@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from include.sandbox.model import SalesOrder, SalesOrderLine
+from sandbox.model import SalesOrder, SalesOrderLine
 
 ALL_IDS = "SELECT t.id FROM transaction t ORDER BY t.id"
 
@@ -171,7 +171,7 @@ def test_a_plain_client_can_read_it(client):
 
 
 def test_a_page_of_unique_keys_is_the_plain_slice_and_ties_at_its_edges_still_move():
-    from include.sandbox.netsuite.paging import PageRequest, arrange_page
+    from sandbox.netsuite.paging import PageRequest, arrange_page
 
     unique = [(f"row{n}", n) for n in range(10)]  # (column, sort key)
     assert arrange_page(unique, 1, PageRequest(3, 3)) == unique[3:6]
@@ -195,10 +195,10 @@ _values = st.one_of(
 @given(rows=st.lists(st.tuples(_values, _values, st.datetimes() | st.none()), max_size=8))
 def test_a_page_rendered_by_sqlite_is_the_page_collection_renders(rows):
     """Pages without ties are rendered by SQLite (item_json_sql); the body must be the one `collection` makes."""
-    from include.sandbox.netsuite import oracle_dates
-    from include.sandbox.netsuite.paging import PageRequest, collection, encoded_collection, item_json_sql
-    from include.sandbox.netsuite.store import SalesOrderStore, StoredRows
-    from include.sandbox.netsuite.suiteql import TranslatedQuery
+    from sandbox.netsuite import oracle_dates
+    from sandbox.netsuite.paging import PageRequest, collection, encoded_collection, item_json_sql
+    from sandbox.netsuite.store import SalesOrderStore, StoredRows
+    from sandbox.netsuite.suiteql import TranslatedQuery
 
     store = SalesOrderStore()
     stored = [(a, b, oracle_dates.canonical(c) if c else None, key) for key, (a, b, c) in enumerate(rows)]

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from include.sandbox.model import SalesOrder, SalesOrderLine
-from include.sandbox.netsuite import oracle_dates
-from include.sandbox.netsuite.executor import SuiteQLExecutor
-from include.sandbox.netsuite.store import QueryFailed, SalesOrderStore
+from sandbox.model import SalesOrder, SalesOrderLine
+from sandbox.netsuite import oracle_dates
+from sandbox.netsuite.executor import SuiteQLExecutor
+from sandbox.netsuite.store import QueryFailed, SalesOrderStore
 
 WINDOW_START = datetime(2026, 1, 15, 0, 0)
 
@@ -194,7 +194,7 @@ def test_dates_rendered_in_sql_match_the_python_reference(moment, model):
 def test_to_char_copies_stretches_of_the_canonical_text_in_one_substr(model, sql):
     from sqlglot import exp
 
-    from include.sandbox.netsuite import date_sql
+    from sandbox.netsuite import date_sql
 
     assert date_sql.to_char(exp.column("d"), model).sql("sqlite") == sql
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from include.sandbox.netsuite.schema import SALES_ORDER_STATUS_LABELS
+from sandbox.netsuite.schema import SALES_ORDER_STATUS_LABELS
 
 
 def ids(page: dict) -> list[str]:

@@ -15,9 +15,9 @@ import graphql
 import pytest
 import requests
 
-from include.sandbox.httpserver import SandboxServer
-from include.sandbox.model import ShopifyOrder
-from include.sandbox.shopify import ShopifyApp
+from sandbox.httpserver import SandboxServer
+from sandbox.model import ShopifyOrder
+from sandbox.shopify import ShopifyApp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 OFFICIAL_SCHEMA = PROJECT_ROOT.parent / "shared" / "shopify-schema" / "admin_schema_2026-01_public.graphql"

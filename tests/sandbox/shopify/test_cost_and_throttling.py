@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from include.sandbox.shopify.throttle import LeakyBucket, preset_limits
+from sandbox.shopify.throttle import LeakyBucket, preset_limits
 
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id name } } }"
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from include.sandbox.model import ShopifyOrder
-from include.sandbox.shopify.cancellation import settle
-from include.sandbox.shopify.paging import paginate
-from include.sandbox.shopify.search import compile_search
-from include.sandbox.shopify.store import CancelJob, StoredOrder
+from sandbox.model import ShopifyOrder
+from sandbox.shopify.cancellation import settle
+from sandbox.shopify.paging import paginate
+from sandbox.shopify.search import compile_search
+from sandbox.shopify.store import CancelJob, StoredOrder
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 FINANCIAL_STATUSES = [

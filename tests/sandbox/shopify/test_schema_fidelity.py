@@ -19,7 +19,7 @@ from graphql import (
     print_ast,
 )
 
-from include.sandbox.shopify.schema import sandbox_schema
+from sandbox.shopify.schema import sandbox_schema
 
 
 def _default(value_definition) -> str | None:
@@ -149,7 +149,7 @@ def test_order_cancel_keeps_every_official_argument_including_deprecated_refund(
 
 
 def test_the_syncs_documents_are_valid_against_the_sandbox(official_schema):
-    documents = pytest.importorskip("include.cancel_sync.shopify_documents").ALL_DOCUMENTS
+    documents = pytest.importorskip("include.cancel_sync.shopify.documents").ALL_DOCUMENTS
     for name, document in documents.items():
         parsed = graphql.parse(document)
         assert graphql.validate(sandbox_schema(), parsed) == [], name

@@ -1,0 +1,1 @@
+FROM astrocrpublic.azurecr.io/runtime:3.3-2

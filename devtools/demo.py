@@ -1,0 +1,87 @@
+"""`make demo`: seed the sandboxes, run one real sync through Airflow, say what happened.
+
+Everything it starts stops before it returns; running it again starts afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from devtools.airflow_settings import apply, merge_connections, read_settings
+from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID
+from include.cancel_sync.report.files import default_report_location
+from sandbox.runner import Sandboxes
+from sandbox.world import build_world
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+ORDERS = 120
+
+
+def main() -> None:
+    started = time.perf_counter()
+    end = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    start = end - timedelta(hours=2)
+    world = build_world(ORDERS, start, end, seed=int(os.environ.get("DEMO_SEED", "42")))
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    log_file = Path(os.environ["AIRFLOW_HOME"]) / "demo.log"
+    with Sandboxes(world) as sandboxes:
+        print(f"Sandboxes up: NetSuite {sandboxes.netsuite_url}, Shopify {sandboxes.shopify_url} ({ORDERS} orders)")
+        settings = read_settings(PROJECT_ROOT / "airflow_settings.yaml")
+        merge_connections(settings, sandboxes.connections())
+        settings["variables"][CANCEL_ENABLED_VARIABLE] = "true"  # the demo shows real cancels
+        apply(settings, airflow=airflow)
+        print("Applied airflow_settings.yaml (connections → sandboxes, cancel sync switched on for the demo)")
+        conf = {"window_start": start.isoformat() + "Z", "window_end": end.isoformat() + "Z"}
+        print(f"Running {SYNC_DAG_ID} for {conf['window_start']} .. {conf['window_end']} (log: {log_file})")
+        with log_file.open("w") as log:
+            result = subprocess.run(
+                [airflow, "dags", "test", SYNC_DAG_ID, "--conf", json.dumps(conf)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        calls = sandboxes.shopify.store.cancel_calls
+        refunds = sandboxes.shopify.store.refunds
+    report = _latest_report()
+    if report is None:
+        raise SystemExit(f"The sync wrote no report; see {log_file}")
+    _print_summary(report, len(calls), refunds)
+    print(
+        f"\nDone in {time.perf_counter() - started:.1f}s; sandboxes stopped. Full report: {Path(report['path']).with_suffix('.html')}"
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"airflow dags test exited {result.returncode}; see {log_file}")
+
+
+def _latest_report() -> dict | None:
+    folder = Path(default_report_location().removeprefix("file://")) / SYNC_DAG_ID
+    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(files[-1].read_text()) | {"path": str(files[-1])} if files else None
+
+
+def _print_summary(saved: dict, cancel_calls: int, refunds: list) -> None:
+    report = saved["report"]
+    outcomes = report["outcomes"]
+    print(f"\n=== {report['mode']} — run {saved['run_id']} ===")
+    print(f"NetSuite orders counted as canceled: {report['orders']}")
+    print(
+        f"Cancelled in Shopify: {outcomes.get('cancelled', 0)} "
+        f"(refunded {report['cancelled_with_refund']}, not refunded {report['cancelled_without_refund']})"
+    )
+    print(f"Shopify's own record: {cancel_calls} orderCancel calls, {len(refunds)} refunds/voids")
+    reasons: dict[str, list[str]] = {}
+    for row in report["not_cancelled"]:
+        reasons.setdefault(row["outcome"], []).append(f"{row['tranid']}: {row['reason']}")
+    for outcome, rows in sorted(reasons.items()):
+        print(f"Skipped — {outcome}: {len(rows)}, e.g. {rows[0]}")
+    if report["failed"]:
+        print(f"FAILED: {report['failed']} orders (see the report)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Telling a person: when a run deserves an alert, and delivering it."""

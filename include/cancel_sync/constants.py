@@ -1,0 +1,28 @@
+"""Every id the project shares with Airflow and its users: DAGs, pool, connections, Variables.
+
+Cheap to import (the DAG files read it at parse time): names only, no logic.
+"""
+
+# DAGs and the pool their tasks share
+SYNC_DAG_ID = "netsuite_shopify_cancel_sync"
+POOL = "netsuite_shopify"
+
+# Connections
+NETSUITE_CONN_ID = "netsuite_default"
+SHOPIFY_CONN_ID = "shopify_default"
+LEDGER_CONN_ID = "netsuite_shopify_ledger"
+ALERTS_CONN_ID = "netsuite_shopify_alerts"
+
+# Variables: the merchant's settings
+CANCEL_ENABLED_VARIABLE = "netsuite_shopify_cancel_enabled"
+PREVENT_REFUND_VARIABLE = "netsuite_shopify_prevent_refund"
+LINK_FIELD_VARIABLE = "netsuite_shopify_link_field"
+REASON_VARIABLE = "netsuite_shopify_cancel_reason"
+RESTOCK_VARIABLE = "netsuite_shopify_restock"
+NOTIFY_VARIABLE = "netsuite_shopify_notify_customer"
+OVERLAP_VARIABLE = "netsuite_shopify_window_overlap_minutes"
+LOOKBACK_VARIABLE = "netsuite_shopify_manual_lookback_hours"
+# Variables: where reports go and what they link to
+REPORT_LOCATION_VARIABLE = "netsuite_shopify_report_location"
+NETSUITE_APP_URL_VARIABLE = "netsuite_shopify_netsuite_app_url"
+SHOPIFY_ADMIN_URL_VARIABLE = "netsuite_shopify_shopify_admin_url"

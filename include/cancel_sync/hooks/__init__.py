@@ -1,1 +1,0 @@
-"""Airflow hooks: one per system, each turning a Connection into a plain client."""

@@ -1,0 +1,113 @@
+"""Links from a report row to the order in NetSuite and in Shopify's admin.
+
+By default they are derived from the connections (never their secrets):
+- NetSuite: the account id in `netsuite_default`'s extra → https://<account>.app.netsuite.com
+  (lowercased, `_` → `-`, as NetSuite spells account hosts);
+- Shopify: `shopify_default`'s host https://<shop>.myshopify.com → https://admin.shopify.com/store/<shop>;
+  a loopback host is the local sandbox, whose order view is `<host>/_sandbox/orders/<id>`.
+Variables `netsuite_shopify_netsuite_app_url` / `netsuite_shopify_shopify_admin_url` override both
+(e.g. a custom NetSuite domain); an empty override switches that link off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from include.cancel_sync.constants import (
+    NETSUITE_APP_URL_VARIABLE,
+    NETSUITE_CONN_ID,
+    SHOPIFY_ADMIN_URL_VARIABLE,
+    SHOPIFY_CONN_ID,
+)
+from include.cancel_sync.shopify.order_ids import ORDER_GID_PREFIX
+
+_SHOP_HOST = re.compile(r"^([a-z0-9][a-z0-9-]*)\.myshopify\.com$")
+_LOOPBACK_HOSTS = ("localhost", "::1")
+
+
+@dataclass(frozen=True)
+class RecordLinks:
+    netsuite_app_url: str | None = None  # https://1234567-sb1.app.netsuite.com
+    shopify_orders_url: str | None = None  # base that an order's numeric id is appended to
+
+    def netsuite(self, internal_id: Any) -> str | None:
+        if not self.netsuite_app_url or internal_id in (None, ""):
+            return None
+        return f"{self.netsuite_app_url}/app/accounting/transactions/salesord.nl?id={quote(str(internal_id))}"
+
+    def shopify(self, gid: str | None) -> str | None:
+        if not self.shopify_orders_url or not gid or not gid.startswith(ORDER_GID_PREFIX):
+            return None
+        number = gid.removeprefix(ORDER_GID_PREFIX)
+        return f"{self.shopify_orders_url}/{number}" if number.isdigit() else None
+
+
+def netsuite_app_url(account_id: Any) -> str | None:
+    """`1234567_SB1` → `https://1234567-sb1.app.netsuite.com`."""
+    account = str(account_id or "").strip().lower().replace("_", "-")
+    if not re.fullmatch(r"[a-z0-9-]+", account):
+        return None
+    return f"https://{account}.app.netsuite.com"
+
+
+def shopify_orders_url(host: Any) -> str | None:
+    """Order pages for a Shopify connection host (the shop's admin, or the local sandbox's order view)."""
+    text = str(host or "").strip()
+    parts = urlsplit(text if "://" in text else f"https://{text}")
+    hostname = (parts.hostname or "").lower()
+    shop = _SHOP_HOST.match(hostname)
+    if shop:
+        return f"https://admin.shopify.com/store/{shop.group(1)}/orders"
+    if hostname in _LOOPBACK_HOSTS or hostname.startswith("127."):
+        port = f":{parts.port}" if parts.port else ""
+        netloc = f"[{hostname}]" if ":" in hostname else hostname
+        return f"{parts.scheme}://{netloc}{port}/_sandbox/orders"  # no user:password from the host
+    return None
+
+
+def record_links(
+    netsuite_extra: dict[str, Any] | None,
+    shopify_host: str | None,
+    netsuite_override: str | None = None,
+    shopify_override: str | None = None,
+) -> RecordLinks:
+    """Overrides: None derives the link from the connection, "" switches it off, anything else is the base URL."""
+    if netsuite_override is None:
+        netsuite = netsuite_app_url((netsuite_extra or {}).get("account_id"))
+    else:
+        netsuite = _web_url(netsuite_override)
+    if shopify_override is None:
+        shopify = shopify_orders_url(shopify_host)
+    else:
+        admin = _web_url(shopify_override)  # the store's admin URL; its orders live below it
+        shopify = (admin if admin.endswith("/orders") else f"{admin}/orders") if admin else None
+    return RecordLinks(netsuite, shopify)
+
+
+def _web_url(value: str) -> str | None:
+    """Only http(s) links reach a report (a `javascript:` URL in a Variable would run on click)."""
+    text = str(value).strip().rstrip("/")
+    return text if re.match(r"^https?://[^\s\"'<>]+$", text) else None
+
+
+def record_links_from_airflow() -> RecordLinks:
+    """Inside a task: the connections and the two override Variables; a missing connection means no link."""
+    from airflow.sdk import BaseHook, Variable
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    def connection(conn_id: str) -> Any:
+        try:
+            return BaseHook.get_connection(conn_id)
+        except AirflowNotFoundException:
+            return None
+
+    netsuite, shopify = connection(NETSUITE_CONN_ID), connection(SHOPIFY_CONN_ID)
+    return record_links(
+        netsuite.extra_dejson if netsuite else None,
+        shopify.host if shopify else None,
+        Variable.get(NETSUITE_APP_URL_VARIABLE, default=None),
+        Variable.get(SHOPIFY_ADMIN_URL_VARIABLE, default=None),
+    )

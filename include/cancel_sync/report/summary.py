@@ -1,0 +1,102 @@
+"""Report: counts per decision and outcome, and a line for each order not cancelled (the first MAX_LISTED).
+
+Built one batch of outcomes at a time, so a run of 100,000 orders never holds them all: the summary
+keeps counts and a bounded list; the report files (report_store.py) list every order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from include.cancel_sync.records import CANCELLED, FAILED
+
+MAX_LISTED = 100  # orders named in the summary (XCom, log) and failed ones kept for the alert (it names 50)
+
+
+class RunSummary:
+    def __init__(self, settings: dict[str, Any], window: dict[str, str] | None) -> None:
+        self.settings = settings
+        self.window = window
+        self.orders = 0
+        self.decisions: Counter[str] = Counter()
+        self.outcomes: Counter[str] = Counter()
+        self.cancelled_with_refund = 0
+        self.not_cancelled: list[dict[str, Any]] = []
+        self.not_cancelled_total = 0
+        self.failed: list[dict[str, Any]] = []  # the first MAX_LISTED failed outcomes, for the alert
+
+    def add(self, outcomes: list[dict[str, Any]]) -> None:
+        for o in outcomes:
+            self.orders += 1
+            self.decisions[o["decision"]] += 1
+            self.outcomes[o["outcome"]] += 1
+            if o["outcome"] == CANCELLED:
+                self.cancelled_with_refund += bool(o["refund"])
+                continue
+            self.not_cancelled_total += 1
+            if len(self.not_cancelled) < MAX_LISTED:
+                self.not_cancelled.append(
+                    {
+                        "netsuite_id": o["id"],
+                        "tranid": o["tranid"],
+                        "shopify_order": o.get("shopify_name") or o.get("gid"),
+                        "outcome": o["outcome"],
+                        "reason": o["detail"],
+                    }
+                )
+            if o["outcome"] == FAILED and len(self.failed) < MAX_LISTED:
+                self.failed.append(o)
+
+    def result(self, failed_batches: int = 0) -> dict[str, Any]:
+        cancelled = self.outcomes.get(CANCELLED, 0)
+        return {
+            "window": self.window,
+            "mode": _mode(self.settings),
+            "orders": self.orders,
+            "decisions": dict(sorted(self.decisions.items())),
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "cancelled_with_refund": self.cancelled_with_refund,
+            "cancelled_without_refund": cancelled - self.cancelled_with_refund,
+            "failed": self.outcomes.get(FAILED, 0),
+            "failed_batches": failed_batches,
+            "not_cancelled_total": self.not_cancelled_total,
+            "not_cancelled": list(self.not_cancelled),
+        }
+
+
+def build_report(
+    outcomes: list[dict[str, Any]], settings: dict[str, Any], window: dict[str, str] | None, failed_batches: int = 0
+) -> dict[str, Any]:
+    summary = RunSummary(settings, window)
+    summary.add(outcomes)
+    return summary.result(failed_batches)
+
+
+def _mode(settings: dict[str, Any]) -> str:
+    if settings.get("dry_run"):
+        return "dry run (plan only)"
+    if not settings.get("cancel_enabled"):
+        return "cancel sync off (report only)"
+    return "cancel with refund unless prevented" if not settings.get("prevent_refund") else "cancel, never refund"
+
+
+def format_report(report: dict[str, Any], max_lines: int = 200) -> str:
+    lines = [
+        f"NetSuite → Shopify cancel sync: {report['mode']}",
+        f"window: {report['window']}" if report["window"] else "window: order ids given",
+        f"orders: {report['orders']}; cancelled: {report['outcomes'].get(CANCELLED, 0)} "
+        f"(with refund {report['cancelled_with_refund']}, without {report['cancelled_without_refund']}); "
+        f"failed: {report['failed']}"
+        + (f"; failed batches: {report['failed_batches']}" if report["failed_batches"] else ""),
+        "outcomes: " + ", ".join(f"{k}={v}" for k, v in report["outcomes"].items()),
+    ]
+    shown = report["not_cancelled"][:max_lines]
+    for row in shown:
+        lines.append(
+            f"  {row['tranid']} (id {row['netsuite_id']}) → {row['shopify_order']}: {row['outcome']}: {row['reason']}"
+        )
+    hidden = report.get("not_cancelled_total", len(report["not_cancelled"])) - len(shown)
+    if hidden > 0:
+        lines.append(f"  … and {hidden} more not cancelled (every order is in the report's CSV)")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Shopify: the Admin GraphQL client, its hook, cost pacing, order reads and cancel requests."""

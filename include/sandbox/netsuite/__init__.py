@@ -1,6 +1,0 @@
-"""NetSuite sandbox: SuiteQL over REST, Token-Based Authentication, NetSuite's limits and errors."""
-
-from include.sandbox.netsuite.app import SUITEQL_PATH, NetSuiteApp
-from include.sandbox.netsuite.oauth import NetSuiteCredentials
-
-__all__ = ["SUITEQL_PATH", "NetSuiteApp", "NetSuiteCredentials"]

@@ -1,0 +1,83 @@
+"""Run the sandboxes: `python -m sandbox serve --orders 500`.
+
+Seeds a world, starts the NetSuite and Shopify sandboxes (port 0 = any free port),
+writes their Airflow connections (JSON for `airflow connections import`, and an
+env file of AIRFLOW_CONN_* lines) and serves until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sandbox.runner import Sandboxes, SandboxOptions
+from sandbox.world import build_world
+
+
+def _timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="seed a world and serve both sandboxes")
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # the sandbox keeps naive UTC
+    serve.add_argument("--orders", type=int, default=500)
+    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--window-start", type=_timestamp, default=now - timedelta(hours=24))
+    serve.add_argument("--window-end", type=_timestamp, default=now)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--netsuite-port", type=int, default=0)
+    serve.add_argument("--shopify-port", type=int, default=0)
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    serve.add_argument("--preset", default="standard", help="Shopify rate-limit preset: standard, advanced, plus")
+    serve.add_argument("--cancel-job-delay", type=float, default=0.0)
+    serve.add_argument("--connections-file", type=Path, help="write `airflow connections import` JSON here")
+    serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    world = build_world(args.orders, args.window_start, args.window_end, seed=args.seed)
+    options = SandboxOptions(
+        host=args.host,
+        netsuite_port=args.netsuite_port,
+        shopify_port=args.shopify_port,
+        latency=args.latency,
+        shopify_preset=args.preset,
+        cancel_job_delay=args.cancel_job_delay,
+    )
+    sandboxes = Sandboxes(world, options).start()
+    if args.connections_file:
+        args.connections_file.write_text(json.dumps(sandboxes.connections(), indent=2))
+    if args.env_file:
+        args.env_file.write_text("".join(f"{k}='{v}'\n" for k, v in sandboxes.connection_env().items()))
+    print(
+        json.dumps(
+            {
+                "netsuite_url": sandboxes.netsuite_url,
+                "shopify_url": sandboxes.shopify_url,
+                "orders": len(world.sales_orders),
+                "window": [str(args.window_start), str(args.window_end)],
+                "started_in_seconds": round(time.perf_counter() - started, 2),
+            }
+        ),
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandboxes.stop()
+
+
+if __name__ == "__main__":
+    main()

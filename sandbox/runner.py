@@ -1,0 +1,153 @@
+"""Start both sandboxes over one seeded world and describe them as Airflow connections."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from requests_oauthlib import OAuth1
+
+from include.cancel_sync.constants import NETSUITE_CONN_ID, SHOPIFY_CONN_ID
+from sandbox.faults import FaultPlan
+from sandbox.httpserver import SandboxServer
+from sandbox.netsuite.app import NetSuiteApp
+from sandbox.netsuite.oauth import NetSuiteCredentials
+from sandbox.shopify.app import ShopifyApp
+from sandbox.world import World
+
+SANDBOX_ACCOUNT_ID = "1234567_SB1"
+
+
+def random_credentials() -> tuple[NetSuiteCredentials, str]:
+    """Fresh secrets per start, so a leak test can search logs for values nothing else contains."""
+    netsuite = NetSuiteCredentials(
+        account_id=SANDBOX_ACCOUNT_ID,
+        consumer_key="ck_" + secrets.token_hex(16),
+        consumer_secret="cs_" + secrets.token_hex(16),
+        token_id="tk_" + secrets.token_hex(16),
+        token_secret="ts_" + secrets.token_hex(16),
+    )
+    return netsuite, "shpat_" + secrets.token_hex(16)
+
+
+@dataclass
+class SandboxOptions:
+    host: str = "127.0.0.1"
+    netsuite_port: int = 0
+    shopify_port: int = 0
+    latency: float = 0.0  # per request: NetSuite's whole response time, added before Shopify's work
+    shopify_preset: str = "standard"
+    shopify_bucket_size: float | None = None  # None: the preset's (20 s of restore)
+    shopify_restore_rate: float | None = None  # None: the preset's
+    cancel_job_delay: float = 0.0
+    netsuite_concurrency_limit: int = 5
+    netsuite_faults: FaultPlan = field(default_factory=FaultPlan)
+    shopify_faults: FaultPlan = field(default_factory=FaultPlan)
+
+
+class Sandboxes:
+    """`with Sandboxes(world) as sandboxes:` → both servers up, loaded with the world."""
+
+    def __init__(self, world: World, options: SandboxOptions | None = None) -> None:
+        self.world = world
+        self.options = options or SandboxOptions()
+        self.netsuite_credentials, self.shopify_token = random_credentials()
+        self.netsuite = NetSuiteApp(
+            self.netsuite_credentials,
+            concurrency_limit=self.options.netsuite_concurrency_limit,
+            latency=self.options.latency,
+            faults=self.options.netsuite_faults,
+        )
+        self.netsuite.load_sales_orders(world.sales_orders)
+        self.shopify = ShopifyApp(
+            self.shopify_token,
+            preset=self.options.shopify_preset,
+            bucket_size=self.options.shopify_bucket_size,
+            restore_rate=self.options.shopify_restore_rate,
+            cancel_job_delay=self.options.cancel_job_delay,
+            latency=self.options.latency,
+            faults=self.options.shopify_faults,
+        )
+        self.shopify.load_orders(world.shopify_orders)
+        self._servers = [
+            SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port),
+            SandboxServer(self.shopify, self.options.host, self.options.shopify_port),
+        ]
+
+    @property
+    def netsuite_url(self) -> str:
+        return self._servers[0].url
+
+    @property
+    def shopify_url(self) -> str:
+        return self._servers[1].url
+
+    def start(self) -> Sandboxes:
+        for server in self._servers:
+            server.start()
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+
+    def __enter__(self) -> Sandboxes:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def connections(self) -> dict[str, dict[str, Any]]:
+        """Connection definitions in `airflow connections import` format."""
+        credentials = self.netsuite_credentials
+        return {
+            NETSUITE_CONN_ID: {
+                "conn_type": "http",
+                "host": self.netsuite_url,
+                "login": credentials.consumer_key,
+                "password": credentials.consumer_secret,
+                "extra": {
+                    "account_id": credentials.account_id,
+                    "token_id": credentials.token_id,
+                    "token_secret": credentials.token_secret,
+                    "max_concurrency": 2,
+                    "timeout": 60,
+                },
+            },
+            SHOPIFY_CONN_ID: {
+                "conn_type": "http",
+                "host": self.shopify_url,
+                "password": self.shopify_token,
+                "extra": {"api_version": "2026-10", "timeout": 60},
+            },
+        }
+
+    def connection_env(self) -> dict[str, str]:
+        """The same connections as AIRFLOW_CONN_* environment variables (JSON form)."""
+        return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in self.connections().items()}
+
+    def netsuite_session(self) -> requests.Session:
+        """A session signed the way NetSuite wants (TBA, HMAC-SHA256, realm = account id)."""
+        c = self.netsuite_credentials
+        session = requests.Session()
+        session.auth = OAuth1(
+            c.consumer_key,
+            c.consumer_secret,
+            c.token_id,
+            c.token_secret,
+            signature_method="HMAC-SHA256",
+            realm=c.account_id,
+        )
+        return session
+
+    def shopify_session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers["X-Shopify-Access-Token"] = self.shopify_token
+        return session
+
+    def secrets(self) -> list[str]:
+        c = self.netsuite_credentials
+        return [c.consumer_secret, c.token_id, c.token_secret, self.shopify_token]

@@ -1,0 +1,134 @@
+"""The HTML and CSV reports of real DAG runs against the sandboxes, checked against the audit ledger."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import requests
+
+from include.cancel_sync.ledger import Ledger
+from include.cancel_sync.report.files import report_file
+from sandbox.world import build_world
+from tests.cancel_sync.report.report_page import read_report_page
+from tests.conftest import WORLD_END, WORLD_START
+from tests.dag_runs import DAG_ID, run_sync, whole_world_window
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+ON = {"netsuite_shopify_cancel_enabled": "true"}
+WINDOW = whole_world_window(WORLD_START, WORLD_END)
+HOSTILE_TRANID = 'SO-<script>alert("x")</script>&Ü'
+NON_ASCII_TRANID = "Bestellung-Größe-注文"
+
+
+def seeded_world():
+    """Every scenario, and two tranids a careless page would break on: markup and non-ASCII."""
+    world = build_world(2 * 21, WORLD_START, WORLD_END, seed=11, every_scenario=True)
+    cancellable = sorted(nid for nid, name in world.scenarios.items() if name == "cancel_paid")
+    missing = next(nid for nid, name in world.scenarios.items() if name == "missing_in_shopify")
+    world.sales_order(cancellable[0]).tranid = HOSTILE_TRANID
+    world.sales_order(missing).tranid = NON_ASCII_TRANID
+    return world
+
+
+def saved(tmp_path, run, kind: str) -> str:
+    encoding = "utf-8-sig" if kind == "csv" else "utf-8"
+    return report_file(f"file://{tmp_path / 'reports'}", DAG_ID, run.run_id, kind).read_text(encoding=encoding)
+
+
+def ledger_view(url: str) -> set[tuple]:
+    """What the ledger says about each order, in the report's terms."""
+    return {
+        (
+            row["tranid"],
+            str(row["netsuite_id"]),
+            row["shopify_name"] or row["shopify_gid"] or "",
+            row["decision"],
+            "yes" if row["refund_requested"] else "no",
+            row["outcome"],
+            row["detail"],
+        )
+        for row in Ledger(url).history()
+    }
+
+
+def test_html_and_csv_list_every_order_as_the_ledger_has_it(make_sandboxes, tmp_path):
+    sandboxes = make_sandboxes(world=seeded_world())
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW)
+    assert run.state == "success", run.task_states
+    expected = ledger_view(run.ledger_url)
+    assert len(expected) == len(run.outcomes) > 20
+
+    page = read_report_page(saved(tmp_path, run, "html"))
+    assert {tuple(row) for row in page.rows} == expected
+    assert len(page.rows) == len(expected)
+    table = list(csv.DictReader(io.StringIO(saved(tmp_path, run, "csv"))))
+    assert {
+        (
+            r["netsuite_tranid"],
+            r["netsuite_internal_id"],
+            r["shopify_order"],
+            r["decision"],
+            r["refund"],
+            r["outcome"],
+            r["reason"],
+        )
+        for r in table
+    } == expected
+
+    # Headline numbers and chart bars a person reads, against the ledger's own counts.
+    rows = Ledger(run.ledger_url).history()
+    cancelled = [r for r in rows if r["outcome"] == "cancelled"]
+    assert page.headline == {
+        "orders": len(rows),
+        "cancelled": len(cancelled),
+        "attention": page.headline["attention"],
+        "failed": 0,
+    }
+    assert page.bars["cancelled_with_refund"] == sum(1 for r in cancelled if r["refund_requested"]) > 0
+    assert page.bars["cancelled_without_refund"] == sum(1 for r in cancelled if not r["refund_requested"]) > 0
+    for bucket in ("already_cancelled", "cannot_cancel", "not_found", "invalid_link", "duplicate_link"):
+        assert page.bars[bucket] == sum(1 for r in rows if r["outcome"] == bucket) > 0, bucket
+    assert page.bars["failed"] == page.bars["would_cancel"] == 0
+    assert page.headline["attention"] == sum(
+        page.bars[b] for b in ("cannot_cancel", "not_found", "invalid_link", "duplicate_link")
+    )
+    assert page.banners == []  # a real run: no plan banner, nothing failed
+
+    # Markup in a tranid is shown as text, never run; non-ASCII survives both formats.
+    html = saved(tmp_path, run, "html")
+    assert page.scripts == 0 and "<script>" not in html
+    assert HOSTILE_TRANID in {row[0] for row in page.rows}
+    assert NON_ASCII_TRANID in {row[0] for row in page.rows}
+    assert NON_ASCII_TRANID in {r["netsuite_tranid"] for r in table}
+
+    # Links: NetSuite's record page from the account id; the sandbox's order view stands in for Shopify's admin.
+    hostile = page.rows.index(next(row for row in page.rows if row[0] == HOSTILE_TRANID))
+    netsuite_link, _, shopify_link = page.links[hostile][:3]
+    internal_id = page.rows[hostile][1]
+    assert (
+        netsuite_link
+        == f"https://1234567-sb1.app.netsuite.com/app/accounting/transactions/salesord.nl?id={internal_id}"
+    )
+    assert shopify_link.startswith(sandboxes.shopify_url + "/_sandbox/orders/")
+    order = requests.get(shopify_link, timeout=10).json()
+    assert order["name"] == page.rows[hostile][2] and order["cancelled_at"]
+
+
+def test_dry_run_report_says_plan_first_and_nothing_changed(make_sandboxes, tmp_path):
+    sandboxes = make_sandboxes(count=2 * 21, seed=11, every_scenario=True)
+    run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW | {"dry_run": True})
+    assert run.state == "success"
+    assert sandboxes.shopify.store.cancel_calls == []
+
+    page = read_report_page(saved(tmp_path, run, "html"))
+    assert page.first_body_element == "plan-banner"
+    banner_id, banner = page.banners[0]
+    assert "PLAN — nothing was changed" in banner and "dry run" in banner
+    would = [row for row in page.rows if row[5] == "would_cancel"]
+    assert would and page.headline["would_cancel"] == len(would) == page.bars["would_cancel"]
+    assert any(row[4] == "yes" for row in would) and any(row[4] == "no" for row in would)  # refund in the plan
+    assert "cancelled" not in {row[5] for row in page.rows}
+    assert "cancelled" not in page.headline

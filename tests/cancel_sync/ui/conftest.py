@@ -1,0 +1,100 @@
+"""A deployment to look at: two real DAG runs (a plan, then the real thing), Airflow's API server with the
+plugin serving their ledger and reports, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sandbox.runner import Sandboxes
+from sandbox.world import build_world
+from tests.cancel_sync.ui.api_server import ApiServer
+from tests.conftest import PROJECT_ROOT, WORLD_END, WORLD_START
+from tests.dag_runs import SyncRun, run_sync, whole_world_window
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+HOSTILE_TRANID = 'SO-<script>alert("x")</script>&Ü'
+
+
+@dataclass
+class Deployment:
+    server: ApiServer
+    plan: SyncRun
+    real: SyncRun
+    sandboxes: Sandboxes
+
+    @property
+    def url(self) -> str:
+        return self.server.base_url
+
+
+@pytest.fixture(scope="module")
+def deployment(airflow_db, tmp_path_factory):
+    work = tmp_path_factory.mktemp("ui")
+    ledger_file = work / "ledger.sqlite"
+    server = ApiServer(
+        airflow_db,
+        work / "api-server.log",
+        {
+            "AIRFLOW_CONN_NETSUITE_SHOPIFY_LEDGER": json.dumps({"conn_type": "sqlite", "host": str(ledger_file)}),
+            "AIRFLOW_VAR_NETSUITE_SHOPIFY_REPORT_LOCATION": f"file://{work / 'reports'}",
+        },
+    ).start()  # starts while the DAG runs below
+    world = build_world(2 * 21, WORLD_START, WORLD_END, seed=11, every_scenario=True)
+    world.sales_order(min(n for n, s in world.scenarios.items() if s == "cancel_paid")).tranid = HOSTILE_TRANID
+    sandboxes = Sandboxes(world).start()
+    try:
+        window = whole_world_window(WORLD_START, WORLD_END)
+        on = {"netsuite_shopify_cancel_enabled": "true"}
+        ledger_url = f"sqlite:///{ledger_file}"
+        plan = run_sync(sandboxes, work, on, window | {"dry_run": True}, ledger_url=ledger_url)
+        real = run_sync(sandboxes, work, on, window, ledger_url=ledger_url)
+        assert plan.state == real.state == "success", (plan.task_states, real.task_states)
+        server.wait_ready()
+        yield Deployment(server, plan, real, sandboxes)
+    finally:
+        server.stop()
+        sandboxes.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"REQUIRE_BROWSER is set but {CHROMIUM} is missing (make browser installs it)")
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make browser` installs Debian's package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # A fresh temporary profile per launch; Debian's Chromium, never a downloaded build.
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot():
+    """`screenshot(page, "name")`: kept as a test artifact under artifacts/screenshots/ (git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = False) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take

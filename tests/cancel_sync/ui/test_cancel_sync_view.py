@@ -1,0 +1,153 @@
+"""The cancel sync's view inside the real Airflow UI, as a person sees it in Chromium.
+
+Airflow's API server loads the plugin; sign-in is Airflow's own login page and JWT cookie.
+Expectations come from the DAG runs' saved reports and the audit ledger.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import jwt
+import pytest
+import requests
+
+from include.cancel_sync.ledger import Ledger
+from tests.cancel_sync.ui.conftest import HOSTILE_TRANID
+from tests.dag_runs import DAG_ID
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+PREFIX = "/netsuite-shopify"
+
+
+def report_path(run_id: str) -> str:
+    return f"{PREFIX}/reports/{DAG_ID}/{quote(run_id, safe='')}"
+
+
+def cancelled_order(deployment) -> dict:
+    return min((o for o in deployment.real.outcomes if o["outcome"] == "cancelled"), key=lambda o: o["id"])
+
+
+def sign_in(page, deployment, target: str) -> None:
+    """Open `target`; Airflow sends a stranger to its login page, then back."""
+    page.goto(deployment.url + target)
+    page.wait_for_url("**/auth/login**")
+    page.get_by_label("Username").fill(deployment.server.user)
+    page.get_by_label("Password").fill(deployment.server.password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_unauthenticated_requests_are_refused(deployment, browser, screenshot):
+    order = cancelled_order(deployment)
+    pages = [f"{PREFIX}/", f"{PREFIX}/orders?q={quote(order['tranid'])}", report_path(deployment.real.run_id)]
+    pages.append(pages[-1] + ".csv")
+    forged = jwt.encode({"sub": "admin", "role": "admin"}, "not-the-server-secret-" * 4, algorithm="HS512")
+    for path in pages:
+        anonymous = requests.get(deployment.url + path, timeout=30)
+        assert anonymous.status_code == 401, path
+        assert "Sign in" in anonymous.text
+        assert order["detail"] not in anonymous.text and order["shopify_name"] not in anonymous.text  # no order data
+        assert (
+            requests.get(deployment.url + path, headers={"Authorization": f"Bearer {forged}"}, timeout=30).status_code
+            == 403
+        )
+        assert requests.get(deployment.url + path, cookies={"_token": forged}, timeout=30).status_code == 403
+    # The same pages with a real token: the refusals above are about the credentials, nothing else.
+    token = deployment.server.token()
+    assert all(
+        requests.get(deployment.url + p, headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code == 200
+        for p in pages
+    )
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.goto(deployment.url + f"{PREFIX}/")
+    assert page.get_by_role("heading", name="Sign in first").is_visible()
+    assert page.locator("#runs").count() == 0
+    screenshot(page, "01-unauthenticated-refused")
+    page.get_by_role("link", name="Sign in to Airflow").click()
+    page.wait_for_url("**/auth/login**")
+    assert page.get_by_label("Password").is_visible()
+    context.close()
+
+
+def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, browser, screenshot):
+    plan, real = deployment.plan, deployment.real
+    dialogs = []
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    # The nav entry: Airflow's UI around our page.
+    sign_in(page, deployment, "/plugin/netsuite-shopify")
+    frame = page.frame_locator("iframe")
+    frame.get_by_role("heading", name="Recent runs").wait_for()
+    rows = frame.locator("#runs tbody tr")
+    assert rows.count() == 2
+    assert [rows.nth(i).get_attribute("data-run-id") for i in range(2)] == [real.run_id, plan.run_id]
+    latest = {
+        key: int(frame.locator(f'#latest [data-count="{key}"]').inner_text())
+        for key in ("orders", "cancelled", "failed")
+    }
+    assert latest == {"orders": real.report["orders"], "cancelled": real.report["outcomes"]["cancelled"], "failed": 0}
+    plan_cells = rows.nth(1).locator("td").all_inner_texts()
+    assert plan_cells[4] == str(plan.report["outcomes"]["would_cancel"]) and plan_cells[3] == "0"
+    screenshot(page, "02-recent-runs-in-airflow")
+
+    # A run's report, from its row.
+    rows.nth(0).get_by_role("link", name="report", exact=True).click()
+    headline = frame.locator("#headline")
+    headline.wait_for()
+    assert int(headline.locator('[data-count="cancelled"]').inner_text()) == real.report["outcomes"]["cancelled"]
+    assert int(headline.locator('[data-count="orders"]').inner_text()) == real.report["orders"]
+    order = cancelled_order(deployment)
+    row = frame.locator(f'#orders tr[data-netsuite-id="{order["id"]}"]')
+    assert row.locator("td").all_inner_texts()[:6] == [
+        order["tranid"],
+        str(order["id"]),
+        order["shopify_name"],
+        "to_cancel",
+        "yes" if order["refund"] else "no",
+        "cancelled",
+    ]
+    screenshot(page, "03-run-report-in-airflow")
+
+    # The same report on its own, whole; and the plan, which says so first.
+    report_page = context.new_page()
+    report_page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    report_page.goto(deployment.url + report_path(real.run_id))
+    assert report_page.get_by_text(HOSTILE_TRANID, exact=True).is_visible()  # shown as text, never run
+    screenshot(report_page, "04-run-report", full_page=True)
+    report_page.goto(deployment.url + report_path(plan.run_id))
+    banner = report_page.locator("#plan-banner")
+    assert banner.is_visible() and "PLAN — nothing was changed" in banner.inner_text()
+    assert report_page.locator("body > nav + *").get_attribute("id") == "plan-banner"  # first, below the navigation
+    would = int(report_page.locator('#headline [data-count="would_cancel"]').inner_text())
+    assert would == plan.report["outcomes"]["would_cancel"] > 0
+    screenshot(report_page, "05-plan-report", full_page=True)
+
+    # An order's history: searched by tranid, then by Shopify order name.
+    frame.get_by_label("Order to search").fill(order["tranid"])
+    frame.get_by_role("button", name="Search history").click()
+    history = frame.locator("#history tbody tr")
+    history.first.wait_for()
+    ledger_rows = Ledger(real.ledger_url).history(tranid=order["tranid"])
+    assert history.count() == len(ledger_rows) == 2
+    outcomes = [history.nth(i).locator("td").nth(8).inner_text() for i in range(2)]
+    assert outcomes == ["would_cancel", "cancelled"]  # planned, then done
+    assert "plan" in history.nth(0).locator("td").nth(1).inner_text()
+    screenshot(page, "06-order-history-in-airflow")
+    frame.get_by_label("Order to search").fill(order["shopify_name"].lstrip("#"))
+    frame.get_by_role("button", name="Search history").click()
+    frame.get_by_role("heading", name=f"Order history: {order['shopify_name'].lstrip('#')}").wait_for()
+    assert history.count() == 2 and order["tranid"] in history.nth(1).inner_text()
+
+    # The run's own page in Airflow has the report as a tab.
+    page.goto(f"{deployment.url}/dags/{DAG_ID}/runs/{quote(real.run_id, safe='')}/plugin/netsuite-shopify-report")
+    page.frame_locator("iframe").locator("#headline").wait_for()
+    assert page.get_by_text("Cancel sync report").first.is_visible()
+    screenshot(page, "07-report-tab-on-the-dag-run")
+
+    assert dialogs == []  # the <script> in a tranid never ran anywhere
+    context.close()
