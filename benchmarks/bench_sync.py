@@ -25,7 +25,7 @@ the compare process starts the bucket is full, so that time is lost to any clien
 
 `--preset` defaults to plus (10,000 orders: ~2.5 minutes); standard at 10,000 orders takes ~17 minutes,
 the bucket allowing ~7.6 cancels/s. `--slots N` runs compare and cancel as N processes side by side, as
-the DAG's pool can; `--cancels-per-request 0` groups cancels by batch size (cancel_sender.py).
+the DAG's pool can.
 """
 
 from __future__ import annotations
@@ -198,7 +198,6 @@ def run_sync(
     netsuite_cap: int,
     netsuite_concurrency: int,
     cancel_concurrency: int | None = None,
-    cancels_per_request: int | None = None,
     seed: int = 11,
     idle: bool = False,
     label: str | None = None,
@@ -233,8 +232,6 @@ def run_sync(
             arguments = ["--netsuite-concurrency", str(netsuite_concurrency)]
             if cancel_concurrency is not None:
                 arguments += ["--cancel-concurrency", str(cancel_concurrency)]
-            if cancels_per_request is not None:
-                arguments += ["--cancels-per-request", str(cancels_per_request)]
             wall, code, stderr, stats = _run_step(step, workdir, env, arguments, slots)
             if code != 0:
                 raise SystemExit(f"step {step} exited {code}:\n{stderr[-4000:]}")
@@ -669,9 +666,6 @@ def main() -> None:
     parser.add_argument("--netsuite-cap", type=int, default=5, help="NetSuite account concurrency limit")
     parser.add_argument("--netsuite-concurrency", type=int, default=4, help="the client's allowed concurrency")
     parser.add_argument("--cancel-concurrency", type=int, default=None, help="cancel_batch(concurrency=...)")
-    parser.add_argument(
-        "--cancels-per-request", type=int, default=None, help="cancel_batch(cancels_per_request=...); 0: by batch size"
-    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--slots", type=int, default=1, help="compare/cancel processes at once (the pool's slots); default 1"
@@ -696,7 +690,6 @@ def main() -> None:
         netsuite_cap=args.netsuite_cap,
         netsuite_concurrency=args.netsuite_concurrency,
         cancel_concurrency=args.cancel_concurrency,
-        cancels_per_request=args.cancels_per_request,
         seed=args.seed,
         slots=args.slots,
     )

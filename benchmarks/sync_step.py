@@ -46,6 +46,39 @@ def _write(out, index: int, text: str, args: argparse.Namespace) -> None:
     out.write((text if args.shards == 1 else f"[{index}, {text}]") + "\n")
 
 
+class StepXCom:
+    """XCom between the step processes, kept in WORKDIR: what extract pushes (`extract.xcom.json`), and one
+    line of `outputs` per mapped task for what a mapped step pushes (the cancel step's outcomes). The report
+    pulls them back in map-index order, as the DAG's report task pulls one mapped task at a time."""
+
+    def __init__(self, workdir: Path, out=None, args: argparse.Namespace | None = None) -> None:
+        self.workdir, self.out, self.args = workdir, out, args
+        self.map_index = -1
+        self.pushed_bytes = 0
+        self._lines = None
+
+    def push(self, key: str, value: Any) -> None:
+        text = json.dumps(value)
+        self.pushed_bytes += len(text.encode("utf-8"))
+        if self.out is not None:  # a mapped step: its value is the line of its map index
+            _write(self.out, self.map_index, text, self.args)
+        else:
+            path = self.workdir / "extract.xcom.json"
+            pushed = json.loads(path.read_text()) if path.exists() else {}
+            path.write_text(json.dumps(pushed | {key: value}))
+
+    def pull(self, task_id: str, key: str, map_index: int | None = None) -> Any:
+        from include.cancel_sync.constants import EXTRACT_TASK_ID
+
+        if task_id == EXTRACT_TASK_ID:
+            return json.loads((self.workdir / "extract.xcom.json").read_text()).get(key)
+        if self._lines is None:
+            self._lines = enumerate(_lines(self.workdir / "outcomes.jsonl"))
+        index, value = next(self._lines)
+        assert index == map_index, (index, map_index)  # the report pulls in map-index order
+        return value
+
+
 def _xcom_bytes(value: Any) -> int:
     # What Airflow stores: XCom.serialize_value is json.dumps with the default separators.
     return len(json.dumps(value).encode("utf-8"))
@@ -104,7 +137,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     client = NetSuiteHook().get_client(max_concurrency=args.netsuite_concurrency)
     pages, fetch = _time_pages(client)
     began, started_at = time.perf_counter(), time.time()
-    batches = tasks.extract(client, run)
+    batches = tasks.extract(client, run, StepXCom(workdir))
     seconds = time.perf_counter() - began
     # The parallel phase of each query: pages after its first, from the first request to the last reply.
     parallel = [(start, end) for offset, start, end, _ in pages if offset > 0]
@@ -176,25 +209,27 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
 
     client = ShopifyHook().get_client()
     options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
-    if args.cancels_per_request is not None:  # 0: grouped by batch size (cancel_sender.cancels_per_request)
-        options["cancels_per_request"] = args.cancels_per_request or None
     ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
     began, started_at = time.perf_counter(), time.time()
     xcom = dicts = orders = batches = 0
     outcome_count: dict[str, int] = {}
     with _output(workdir, "outcomes", args).open("w") as out:
+        pushed = StepXCom(workdir, out, args)
         for index, decisions in _my_batches(workdir / "decisions.jsonl", args):
             key = RunKey(SYNC_DAG_ID, "bench", 1, index)
-            outcomes = tasks.cancel(client, run, decisions, ledger=ledger, run_key=key, **options)
+            pushed.map_index = index
+            try:  # as the DAG's task: outcomes pushed, then a batch with a failed order raises
+                outcomes = tasks.cancel(client, run, decisions, pushed, ledger, key, **options)
+            except tasks.BatchFailed as failed:
+                outcomes = failed.outcomes
             for outcome in outcomes:
                 outcome_count[outcome["outcome"]] = outcome_count.get(outcome["outcome"], 0) + 1
-            # The DAG's task pushes the outcomes (packed) under key "outcomes" and returns {"orders": n}.
-            text = json.dumps(tasks.outcomes_for_xcom(outcomes))
-            xcom += len(text.encode("utf-8")) + _xcom_bytes({"orders": len(outcomes)})
+            # Besides the pushed outcomes, the task returns {"orders": n}.
+            xcom += _xcom_bytes({"orders": len(outcomes)})
             dicts += _xcom_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
-            _write(out, index, text, args)
             orders += len(outcomes)
             batches += 1
+        xcom += pushed.pushed_bytes
     return {
         "work_seconds": time.perf_counter() - began,
         "started_at": started_at,
@@ -210,19 +245,13 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
 
 def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
+    from include.cancel_sync.ledger import RunKey
 
     began, started_at = time.perf_counter(), time.time()
-    with (workdir / "outcomes.jsonl").open() as handle:
-        expected = sum(1 for _ in handle)
-    # Like the DAG's report task: one mapped cancel task's outcomes pulled at a time.
-    result = tasks.report(
-        run,
-        _lines(workdir / "outcomes.jsonl"),
-        expected,
-        f"file://{workdir / 'reports'}",
-        SYNC_DAG_ID,
-        "bench",
-    ).summary
+    try:  # the DAG's report task, which fails the run after the report when orders failed
+        result = tasks.report(run, StepXCom(workdir), RunKey(SYNC_DAG_ID, "bench"), f"file://{workdir / 'reports'}")
+    except tasks.RunIncomplete as incomplete:
+        result = incomplete.summary
     (workdir / "report.json").write_text(json.dumps(result))
     return {
         "work_seconds": time.perf_counter() - began,
@@ -251,7 +280,6 @@ def main() -> None:
     parser.add_argument("step", choices=STEPS)
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--cancel-concurrency", type=int, default=None)
-    parser.add_argument("--cancels-per-request", type=int, default=None)
     parser.add_argument("--shard", type=int, default=0, help="with --shards: which share of the batches")
     parser.add_argument("--shards", type=int, default=1, help="processes sharing the compare/cancel batches")
     parser.add_argument("--netsuite-concurrency", type=int, default=None)

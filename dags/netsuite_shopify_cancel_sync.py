@@ -87,10 +87,9 @@ def netsuite_shopify_cancel_sync():
     def extract_canceled_orders(run: dict, ti=None) -> list:
         from include.cancel_sync import tasks
         from include.cancel_sync.netsuite.hook import NetSuiteHook
+        from include.cancel_sync.task_xcom import AirflowXCom
 
-        batches = tasks.extract(NetSuiteHook().get_client(), run)
-        ti.xcom_push(key="batch_count", value=len(batches))
-        return batches
+        return tasks.extract(NetSuiteHook().get_client(), run, AirflowXCom(ti))
 
     @task
     def compare_with_shopify(run: dict, batch: dict) -> dict:
@@ -104,11 +103,11 @@ def netsuite_shopify_cancel_sync():
         from include.cancel_sync import tasks
         from include.cancel_sync.ledger import Ledger, RunKey
         from include.cancel_sync.shopify.hook import ShopifyHook
+        from include.cancel_sync.task_xcom import AirflowXCom
 
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
-        outcomes = tasks.cancel(ShopifyHook().get_client(), run, decisions, ledger=Ledger.from_airflow(), run_key=key)
-        ti.xcom_push(key="outcomes", value=tasks.outcomes_for_xcom(outcomes))  # kept even if the batch fails below
-        tasks.raise_if_failed(outcomes)
+        client, ledger = ShopifyHook().get_client(), Ledger.from_airflow()
+        outcomes = tasks.cancel(client, run, decisions, AirflowXCom(ti), ledger, key)
         return {"orders": len(outcomes)}
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
@@ -117,27 +116,15 @@ def netsuite_shopify_cancel_sync():
 
         from include.cancel_sync import tasks
         from include.cancel_sync.constants import REPORT_LOCATION_VARIABLE
-        from include.cancel_sync.ledger import Ledger
+        from include.cancel_sync.ledger import Ledger, RunKey
         from include.cancel_sync.report.files import default_report_location
-        from include.cancel_sync.report.record_urls import record_links_from_airflow
+        from include.cancel_sync.report.record_urls import record_urls_from_airflow
+        from include.cancel_sync.task_xcom import AirflowXCom
 
-        expected = ti.xcom_pull(task_ids="extract_canceled_orders", key="batch_count")
-        if expected is None:
-            raise tasks.SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
-        # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
-        outcome_batches = (
-            ti.xcom_pull(task_ids="cancel_in_shopify", key="outcomes", map_indexes=index) for index in range(expected)
-        )
         location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
-        result = tasks.report(
-            run, outcome_batches, expected, location, dag_run.dag_id, dag_run.run_id, record_links_from_airflow()
-        )
-        ledger = Ledger.from_airflow()
-        tasks.alert_if_needed(
-            result.summary, result.failed, dag_run.dag_id, dag_run.run_id, ledger, get_current_context()
-        )
-        tasks.fail_run_if_incomplete(result.summary)
-        return result.summary
+        key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number)
+        links = record_urls_from_airflow()
+        return tasks.report(run, AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())
 
     run = resolve_run()
     batches = extract_canceled_orders(run)

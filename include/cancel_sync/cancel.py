@@ -17,7 +17,7 @@ from typing import Any
 
 from include.cancel_sync.decide import decide
 from include.cancel_sync.ledger import Ledger, RunKey
-from include.cancel_sync.records import ALREADY_CANCELLED, CANCELLED, FAILED, TO_CANCEL, WOULD_CANCEL
+from include.cancel_sync.records import Decision, OrderDecision, OrderOutcome, Outcome, outcome_of
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.cancel_requests import send_cancels
 from include.cancel_sync.shopify.client import ShopifyClient
@@ -39,30 +39,29 @@ def staff_note(tranid: str, netsuite_id: int) -> str:
 def cancel_batch(
     client: ShopifyClient,
     settings: SyncSettings,
-    decisions: list[dict[str, Any]],
+    decisions: list[OrderDecision],
     concurrency: int = 10,
     confirm_timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     ledger: Ledger | None = None,
     run_key: RunKey | None = None,
-    cancels_per_request: int | None = 1,
-) -> list[dict[str, Any]]:
+) -> list[OrderOutcome]:
     """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger.
 
-    `concurrency` requests in flight, `cancels_per_request` orders in each (None: grouped by batch size,
-    see cancel_sender.cancels_per_request)."""
-    outcomes = [dict(decision, outcome=decision["decision"], detail=decision["reason"]) for decision in decisions]
-    wanted = [o for o in outcomes if o["decision"] == TO_CANCEL]
-    sent: list[dict[str, Any]] = []
+    `concurrency` cancel requests in flight, one order each."""
+    outcomes: list[OrderOutcome] = [
+        {**decision, "outcome": outcome_of(decision["decision"]), "detail": decision["reason"]}
+        for decision in decisions
+    ]
+    wanted = [o for o in outcomes if o["decision"] == Decision.TO_CANCEL]
+    sent: list[OrderOutcome] = []
     if wanted and not settings.may_cancel:
         why = "dry run" if settings.dry_run else "cancel sync is off (netsuite_shopify_cancel_enabled)"
         for outcome in wanted:
             refund = " with refund" if outcome["refund"] else ""
-            outcome.update(outcome=WOULD_CANCEL, detail=f"would cancel{refund}; {why}")
+            outcome.update(outcome=Outcome.WOULD_CANCEL, detail=f"would cancel{refund}; {why}")
     elif wanted:
-        sent = _cancel_wanted(
-            client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key, cancels_per_request
-        )
+        sent = _cancel_wanted(client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key)
     if ledger is not None and run_key is not None:
         sent_ids = {id(o) for o in sent}
         ledger.record_outcomes(run_key, [o for o in outcomes if id(o) not in sent_ids], settings)
@@ -72,28 +71,26 @@ def cancel_batch(
 def _cancel_wanted(
     client: ShopifyClient,
     settings: SyncSettings,
-    wanted: list[dict[str, Any]],
+    wanted: list[OrderOutcome],
     concurrency: int,
     confirm_timeout: float,
     sleep: Callable[[float], None],
     ledger: Ledger | None,
     run_key: RunKey | None,
-    cancels_per_request: int | None = 1,
-) -> list[dict[str, Any]]:
+) -> list[OrderOutcome]:
     """Re-check, send, confirm; returns the outcomes whose cancel was sent (their ledger rows are intents)."""
     # Re-check right before acting: the order may have changed since the compare step.
     states = read_order_states(client, [o["gid"] for o in wanted], with_staff_note=True)
     _apply_recheck(wanted, states, settings)
     if ledger is not None:
         _settle_open_intents(client, ledger, wanted, confirm_timeout, sleep)
-    to_send = [o for o in wanted if o["outcome"] == TO_CANCEL]
+    to_send = [o for o in wanted if o["outcome"] == Outcome.TO_CANCEL]
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
 
-    # Several orders per request, `concurrency` requests at a time; a group's intents are committed
-    # before its mutation leaves (cancel_sender.py).
-    intents = journal.intents if journal else None
-    send_cancels(client, settings, to_send, staff_note, concurrency, cancels_per_request, before_send=intents)
-    _confirm(client, settings, [o for o in to_send if o["outcome"] == "accepted"], confirm_timeout, sleep)
+    # `concurrency` requests at a time; each order's intent is committed before its mutation leaves.
+    intent = journal.intent if journal else None
+    send_cancels(client, settings, to_send, staff_note, concurrency, before_send=intent)
+    _confirm(client, settings, [o for o in to_send if o["outcome"] == Outcome.ACCEPTED], confirm_timeout, sleep)
     if journal:
         journal.finish(to_send)
     return to_send if journal else []
@@ -108,30 +105,30 @@ class _Journal:
         self.settings = settings
         self.rows: dict[int, int] = {}  # NetSuite id → ledger row
 
-    def intents(self, outcomes: list[dict[str, Any]]) -> None:
-        self.rows.update(self.ledger.record_intents(self.run_key, outcomes, self.settings))
+    def intent(self, outcome: OrderOutcome) -> None:
+        self.rows.update(self.ledger.record_intents(self.run_key, [outcome], self.settings))
 
-    def finish(self, sent: list[dict[str, Any]]) -> None:
+    def finish(self, sent: list[OrderOutcome]) -> None:
         # Until this commit the rows stay open: a try that dies before it leaves them in doubt.
         self.ledger.close_intents(
             [(self.rows[o["id"]], o["outcome"], o["detail"], o.get("job_id")) for o in sent if o["id"] in self.rows]
         )
 
 
-def _apply_recheck(wanted: list[dict[str, Any]], states: dict[str, dict[str, Any]], settings: SyncSettings) -> None:
+def _apply_recheck(wanted: list[OrderOutcome], states: dict[str, dict[str, Any]], settings: SyncSettings) -> None:
     fresh = {d["id"]: d for d in decide(wanted, states, settings.prevent_refund)}
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
-        outcome.update(recheck, outcome=recheck["decision"], detail=recheck["reason"])
+        outcome.update(recheck, outcome=outcome_of(recheck["decision"]), detail=recheck["reason"])
         state = states.get(outcome["gid"]) or {}
-        if recheck["decision"] == ALREADY_CANCELLED and _cancelled_by_us(state, outcome):
+        if recheck["decision"] == Decision.ALREADY_CANCELLED and _cancelled_by_us(state, outcome):
             # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
             _mark_cancelled_earlier(outcome, state)
 
 
-def _mark_cancelled_earlier(outcome: dict[str, Any], state: dict[str, Any]) -> None:
+def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any]) -> None:
     outcome.update(
-        outcome=CANCELLED,
+        outcome=Outcome.CANCELLED,
         refund=state.get("displayFinancialStatus") == "REFUNDED",
         detail=f"cancelled by an earlier try at {state['cancelledAt']}",
     )
@@ -140,7 +137,7 @@ def _mark_cancelled_earlier(outcome: dict[str, Any], state: dict[str, Any]) -> N
 def _settle_open_intents(
     client: ShopifyClient,
     ledger: Ledger,
-    wanted: list[dict[str, Any]],
+    wanted: list[OrderOutcome],
     timeout: float,
     sleep: Callable[[float], None],
 ) -> None:
@@ -148,7 +145,7 @@ def _settle_open_intents(
     open_intents = ledger.open_intents(o["gid"] for o in wanted)
     if not open_intents:
         return
-    in_doubt = {o["gid"]: o for o in wanted if o["gid"] in open_intents and o["outcome"] == TO_CANCEL}
+    in_doubt = {o["gid"]: o for o in wanted if o["gid"] in open_intents and o["outcome"] == Outcome.TO_CANCEL}
     deadline = time.monotonic() + timeout
     delay = 0.2
     while in_doubt and time.monotonic() < deadline:
@@ -161,15 +158,17 @@ def _settle_open_intents(
             delay = min(delay * 2, 5.0)
     by_gid = {o["gid"]: o for o in wanted}
     for gid, row_ids in open_intents.items():
-        settled = by_gid[gid]["outcome"] == CANCELLED
+        settled = by_gid[gid]["outcome"] == Outcome.CANCELLED
         for row_id in row_ids:
             if settled:
-                ledger.close_intent(row_id, CANCELLED, "confirmed by a later try: Shopify shows the order cancelled")
+                detail = "confirmed by a later try: Shopify shows the order cancelled"
+                ledger.close_intent(row_id, Outcome.CANCELLED, detail)
             else:
-                ledger.close_intent(row_id, "not_applied", "a later try found the order still open; cancel not applied")
+                detail = "a later try found the order still open; cancel not applied"
+                ledger.close_intent(row_id, Outcome.NOT_APPLIED, detail)
 
 
-def _cancelled_by_us(state: dict[str, Any], outcome: dict[str, Any]) -> bool:
+def _cancelled_by_us(state: dict[str, Any], outcome: OrderOutcome) -> bool:
     note = ((state.get("cancellation") or {}).get("staffNote")) or ""
     return note == staff_note(outcome["tranid"], outcome["id"])
 
@@ -177,7 +176,7 @@ def _cancelled_by_us(state: dict[str, Any], outcome: dict[str, Any]) -> bool:
 def _confirm(
     client: ShopifyClient,
     settings: SyncSettings,
-    accepted: list[dict[str, Any]],
+    accepted: list[OrderOutcome],
     timeout: float,
     sleep: Callable[[float], None],
 ) -> None:
@@ -192,7 +191,9 @@ def _confirm(
                 _finish(pending.pop(gid), state, settings)
         gone = [gid for gid in pending if gid not in states]
         for gid in gone:
-            pending.pop(gid).update(outcome=FAILED, detail="order disappeared from Shopify while being cancelled")
+            pending.pop(gid).update(
+                outcome=Outcome.FAILED, detail="order disappeared from Shopify while being cancelled"
+            )
         if not pending:
             return
         if time.monotonic() >= deadline:
@@ -204,15 +205,17 @@ def _confirm(
             detail = "the cancel's reply was lost and Shopify still shows the order open; a retry re-checks it"
         else:
             detail = f"Shopify accepted the cancel but did not finish it within {timeout:.0f}s; a retry re-checks it"
-        outcome.update(outcome=FAILED, detail=detail)
+        outcome.update(outcome=Outcome.FAILED, detail=detail)
 
 
-def _finish(outcome: dict[str, Any], state: dict[str, Any], settings: SyncSettings) -> None:
+def _finish(outcome: OrderOutcome, state: dict[str, Any], settings: SyncSettings) -> None:
     financial = state.get("displayFinancialStatus")
     outcome["financial_status_after"] = financial
     if settings.prevent_refund and financial == "REFUNDED" and outcome.get("financial_status") != "REFUNDED":
-        outcome.update(outcome=FAILED, detail="cancelled, but Shopify refunded it although prevent-refund is on")
+        outcome.update(
+            outcome=Outcome.FAILED, detail="cancelled, but Shopify refunded it although prevent-refund is on"
+        )
         log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
         return
     refunded = " with refund" if outcome["refund"] else " without refund"
-    outcome.update(outcome=CANCELLED, detail=f"cancelled{refunded} at {state['cancelledAt']}")
+    outcome.update(outcome=Outcome.CANCELLED, detail=f"cancelled{refunded} at {state['cancelledAt']}")

@@ -26,3 +26,9 @@ LOOKBACK_VARIABLE = "netsuite_shopify_manual_lookback_hours"
 REPORT_LOCATION_VARIABLE = "netsuite_shopify_report_location"
 NETSUITE_APP_URL_VARIABLE = "netsuite_shopify_netsuite_app_url"
 SHOPIFY_ADMIN_URL_VARIABLE = "netsuite_shopify_shopify_admin_url"
+
+# Task ids and XCom keys the tasks read from each other (the DAG's task functions carry these names)
+EXTRACT_TASK_ID = "extract_canceled_orders"
+CANCEL_TASK_ID = "cancel_in_shopify"
+BATCH_COUNT_XCOM = "batch_count"
+OUTCOMES_XCOM = "outcomes"

@@ -27,8 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from include.cancel_sync.constants import LEDGER_CONN_ID
-
-ACCEPTED = "accepted"  # Shopify took the cancel; not yet seen done
+from include.cancel_sync.records import Outcome
 
 _metadata = sa.MetaData()
 ledger_table = sa.Table(
@@ -188,7 +187,7 @@ class Ledger:
             for start in range(0, len(gids), 500):
                 query = sa.select(ledger_table.c.shopify_gid, ledger_table.c.id).where(
                     ledger_table.c.shopify_gid.in_(gids[start : start + 500]),
-                    sa.or_(ledger_table.c.outcome.is_(None), ledger_table.c.outcome == ACCEPTED),
+                    sa.or_(ledger_table.c.outcome.is_(None), ledger_table.c.outcome == Outcome.ACCEPTED),
                 )
                 for gid, row_id in db.execute(query):
                     found.setdefault(gid, []).append(row_id)

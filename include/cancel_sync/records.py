@@ -1,16 +1,100 @@
-"""Names for what the sync decided about an order and what came of it."""
+"""The records that flow between the tasks, and the named states they carry.
 
-# Decisions (compare step)
-TO_CANCEL = "to_cancel"
-ALREADY_CANCELLED = "already_cancelled"
-CANNOT_CANCEL = "cannot_cancel"
-NOT_FOUND = "not_found"
-INVALID_LINK = "invalid_link"
-DUPLICATE_LINK = "duplicate_link"
+extract → `CanceledOrder` (a NetSuite order that counts as canceled, its Shopify link parsed)
+compare → `OrderDecision` (the order joined with its Shopify state, and what to do about it)
+cancel  → `OrderOutcome` (what came of it)
 
-# Outcomes (cancel step) beyond the skip decisions above
-CANCELLED = "cancelled"
-WOULD_CANCEL = "would_cancel"  # dry run, or the cancel toggle is off
-FAILED = "failed"
+Each record extends the one before, so a decision still holds its order and an outcome its decision.
+They are dicts (TypedDict) because they travel through XCom as tables (xcom_table.py) and through
+pandas in the compare step; the states are StrEnums, equal to their text, so a record read back
+from XCom compares as it was written.
+"""
 
-SKIP_DECISIONS = (ALREADY_CANCELLED, CANNOT_CANCEL, NOT_FOUND, INVALID_LINK, DUPLICATE_LINK)
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, NotRequired, Required, TypedDict
+
+
+class Decision(StrEnum):
+    """What the compare step decided for an order."""
+
+    TO_CANCEL = "to_cancel"
+    ALREADY_CANCELLED = "already_cancelled"
+    CANNOT_CANCEL = "cannot_cancel"
+    NOT_FOUND = "not_found"
+    INVALID_LINK = "invalid_link"
+    DUPLICATE_LINK = "duplicate_link"
+
+
+class Outcome(StrEnum):
+    """What came of an order. A decision not to cancel is its own outcome (same text)."""
+
+    CANCELLED = "cancelled"
+    WOULD_CANCEL = "would_cancel"  # dry run, or the cancel toggle is off
+    FAILED = "failed"
+    ALREADY_CANCELLED = Decision.ALREADY_CANCELLED.value
+    CANNOT_CANCEL = Decision.CANNOT_CANCEL.value
+    NOT_FOUND = Decision.NOT_FOUND.value
+    INVALID_LINK = Decision.INVALID_LINK.value
+    DUPLICATE_LINK = Decision.DUPLICATE_LINK.value
+    # While a cancel is in flight (cancel step and ledger only, never a final outcome in a report):
+    TO_CANCEL = Decision.TO_CANCEL.value  # re-checked, about to be sent
+    ACCEPTED = "accepted"  # Shopify took the cancel; not yet seen done
+    NOT_APPLIED = "not_applied"  # ledger: a later try found the order still open
+
+
+# Outcomes a person has to look at; failures are counted apart (a retry may still clear them).
+NEEDS_A_PERSON = frozenset({Outcome.DUPLICATE_LINK, Outcome.INVALID_LINK, Outcome.NOT_FOUND, Outcome.CANNOT_CANCEL})
+# How the report lists orders: problems first, in this order, then everything else.
+PROBLEMS_FIRST = (
+    Outcome.FAILED,
+    Outcome.DUPLICATE_LINK,
+    Outcome.INVALID_LINK,
+    Outcome.NOT_FOUND,
+    Outcome.CANNOT_CANCEL,
+    Outcome.WOULD_CANCEL,
+)
+
+
+def needs_attention(outcome: str) -> bool:
+    return outcome == Outcome.FAILED or outcome in NEEDS_A_PERSON
+
+
+def outcome_of(decision: str) -> Outcome:
+    """The outcome an order has when nothing is sent for it."""
+    return Outcome(decision)
+
+
+class CanceledOrder(TypedDict, total=False):
+    """A NetSuite sales order that counts as canceled (extract step)."""
+
+    id: Required[int]  # NetSuite internal id
+    tranid: str  # document number, e.g. SO10042
+    status: str  # C or H
+    modified: str | None  # lastmodifieddate as NetSuite printed it
+    gid: str | None  # the Shopify order it links, None when the link is unusable
+    problem: NotRequired[str]  # why the link cannot be used, or why it is shared
+    duplicate: NotRequired[bool]
+
+
+class OrderDecision(CanceledOrder, total=False):
+    """The order beside its Shopify state (compare step)."""
+
+    shopify_name: str | None  # "#1042"
+    financial_status: str | None
+    fulfillment_status: str | None
+    refund: bool  # ask Shopify to refund when cancelling
+    decision: Decision
+    reason: str
+
+
+class OrderOutcome(OrderDecision, total=False):
+    """What came of the decision (cancel step)."""
+
+    outcome: Outcome
+    detail: str
+    job_id: NotRequired[str | None]  # Shopify's cancel job (ledger only; not sent to the report)
+    financial_status_after: NotRequired[str | None]
+    ambiguous: NotRequired[bool]  # the cancel's reply was lost: confirmed from order state
+    user_errors: NotRequired[list[dict[str, Any]]]

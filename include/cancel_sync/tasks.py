@@ -1,7 +1,8 @@
-"""What each DAG task does, as plain functions of their inputs.
+"""What each DAG task does, as plain functions of their inputs: one function per task.
 
-The DAG file passes Airflow's context in; nothing here reads it implicitly, so
-every step runs in tests without a scheduler.
+The DAG file passes Airflow's context in (XCom, run key, clocks, Variables); nothing here reads it
+implicitly, so every step runs in tests and benchmarks without a scheduler, through these same
+functions: resolve_run, extract, compare, cancel, report.
 """
 
 from __future__ import annotations
@@ -23,22 +24,29 @@ from include.cancel_sync.alerts.notifier import (
 )
 from include.cancel_sync.alerts.rules import Alert, build_alert, repeat_failures
 from include.cancel_sync.cancel import cancel_batch
-from include.cancel_sync.constants import ALERTS_CONN_ID
+from include.cancel_sync.constants import (
+    ALERTS_CONN_ID,
+    BATCH_COUNT_XCOM,
+    CANCEL_TASK_ID,
+    EXTRACT_TASK_ID,
+    OUTCOMES_XCOM,
+)
 from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
-from include.cancel_sync.ledger import Ledger
+from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite.extract import extract_canceled_orders, make_batches
-from include.cancel_sync.records import FAILED
+from include.cancel_sync.records import OrderOutcome, Outcome
 from include.cancel_sync.report.files import ReportFiles
-from include.cancel_sync.report.record_urls import RecordLinks
+from include.cancel_sync.report.record_urls import RecordUrls
 from include.cancel_sync.report.summary import RunSummary, format_report
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
 from include.cancel_sync.shopify.order_states import read_order_states
+from include.cancel_sync.task_xcom import TaskXCom
 from include.cancel_sync.ui.urls import report_page_url
 from include.cancel_sync.window import Window, resolve_window
 from include.cancel_sync.xcom_table import as_records, pack
 
-__all__ = ["SettingsError", "SyncError"]
+__all__ = ["BatchFailed", "RunIncomplete", "SettingsError", "SyncError"]
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +79,17 @@ def resolve_run(
 Records = list[dict[str, Any]] | dict[str, Any]
 
 
-def extract(netsuite_client, run: dict[str, Any]) -> list[dict[str, Any]]:
-    """The run's canceled NetSuite orders in batches, each one mapped compare task's input (as a table)."""
+def extract(netsuite_client, run: dict[str, Any], xcom: TaskXCom | None = None) -> list[dict[str, Any]]:
+    """The run's canceled NetSuite orders in batches, each one mapped compare task's input (as a table).
+
+    Pushes how many batches there are: the report expects that many cancel tasks' outcomes."""
     settings = SyncSettings.from_dict(run["settings"])
     window = Window.from_dict(run["window"]) if run["window"] else None
     records = extract_canceled_orders(netsuite_client, settings, window)
     batches = make_batches(records)
     log.info("Extracted %d canceled NetSuite orders in %d batches", len(records), len(batches))
+    if xcom is not None:
+        xcom.push(BATCH_COUNT_XCOM, len(batches))
     return [pack(batch) for batch in batches]
 
 
@@ -90,27 +102,46 @@ def compare(shopify_client, run: dict[str, Any], batch: Records) -> dict[str, An
     return pack(decisions)
 
 
-def cancel(shopify_client, run: dict[str, Any], decisions: Records, **options: Any) -> list[dict[str, Any]]:
-    """Outcomes as records (the DAG packs them for XCom after checking them for failures)."""
+class BatchFailed(SyncError):
+    """Orders of the batch failed after every other order was handled; `outcomes` holds them all."""
+
+    def __init__(self, outcomes: list[OrderOutcome]) -> None:
+        failed = [o for o in outcomes if o["outcome"] == Outcome.FAILED]
+        names = ", ".join(f"{o['tranid']} ({o['detail']})" for o in failed[:10])
+        super().__init__(
+            f"{len(failed)} order(s) failed, every other order was handled; a retry re-checks these: {names}"
+        )
+        self.outcomes = outcomes
+
+
+def cancel(
+    shopify_client,
+    run: dict[str, Any],
+    decisions: Records,
+    xcom: TaskXCom | None = None,
+    ledger: Ledger | None = None,
+    run_key: RunKey | None = None,
+    **options: Any,
+) -> list[OrderOutcome]:
+    """Cancel the batch's orders that need it; returns every order's outcome.
+
+    The outcomes are pushed for the report before anything is raised, so a batch that fails (BatchFailed,
+    after every other order was handled) still shows what it did."""
     settings = SyncSettings.from_dict(run["settings"])
-    return cancel_batch(shopify_client, settings, as_records(decisions), **options)
+    outcomes = cancel_batch(shopify_client, settings, as_records(decisions), ledger=ledger, run_key=run_key, **options)
+    if xcom is not None:
+        xcom.push(OUTCOMES_XCOM, outcomes_for_xcom(outcomes))
+    if any(o["outcome"] == Outcome.FAILED for o in outcomes):
+        raise BatchFailed(outcomes)
+    return outcomes
 
 
 LEDGER_ONLY = ("job_id",)  # kept in the audit ledger; the report does not need it
 
 
-def outcomes_for_xcom(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+def outcomes_for_xcom(outcomes: list[OrderOutcome]) -> dict[str, Any]:
     """What a cancel task hands the report: its outcomes as a table, without what only the ledger keeps."""
     return pack([{k: v for k, v in outcome.items() if k not in LEDGER_ONLY} for outcome in outcomes])
-
-
-def raise_if_failed(outcomes: list[dict[str, Any]]) -> None:
-    failed = [o for o in outcomes if o["outcome"] == FAILED]
-    if failed:
-        names = ", ".join(f"{o['tranid']} ({o['detail']})" for o in failed[:10])
-        raise SyncError(
-            f"{len(failed)} order(s) failed, every other order was handled; a retry re-checks these: {names}"
-        )
 
 
 @dataclass(frozen=True)
@@ -121,12 +152,38 @@ class RunReport:
 
 def report(
     run: dict[str, Any],
+    xcom: TaskXCom,
+    run_key: RunKey,
+    location: str | None,
+    links: RecordUrls | None = None,
+    open_ledger: Callable[[], Ledger] | None = None,
+    notify_context: Any = None,
+) -> dict[str, Any]:
+    """Write the run's report from every cancel task's outcomes, alert when needed, then fail the run if
+    anything was left undone. Returns the summary (the report task's XCom).
+
+    The ledger (for repeated failures) is opened only after the report is written: its trouble must not
+    cost the run its report or its alert."""
+    expected = xcom.pull(EXTRACT_TASK_ID, BATCH_COUNT_XCOM)
+    if expected is None:
+        raise SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
+    # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
+    batches = (xcom.pull(CANCEL_TASK_ID, OUTCOMES_XCOM, index) for index in range(expected))
+    result = write_report(run, batches, expected, location, run_key.dag_id, run_key.run_id, links)
+    if open_ledger is not None:
+        alert_if_needed(result.summary, result.failed, run_key.dag_id, run_key.run_id, open_ledger, notify_context)
+    fail_run_if_incomplete(result.summary)
+    return result.summary
+
+
+def write_report(
+    run: dict[str, Any],
     outcome_batches: Iterable[Records | None],
     expected_batches: int,
     location: str | None = None,
     dag_id: str = "",
     run_id: str = "",
-    links: RecordLinks | None = None,
+    links: RecordUrls | None = None,
 ) -> RunReport:
     """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat."""
     summary = RunSummary(run["settings"], run["window"])
@@ -159,7 +216,7 @@ def alert_if_needed(
     failed: list[dict[str, Any]],
     dag_id: str,
     run_id: str,
-    ledger: Ledger,
+    open_ledger: Callable[[], Ledger],
     context: Any,
     conn_id: str = ALERTS_CONN_ID,
 ) -> Alert | None:
@@ -167,7 +224,7 @@ def alert_if_needed(
     recent = recent_runs_setting(alerts_connection(conn_id))
     links = [link for link in (result.get("report_page_url"), result.get("report_html_uri")) if link]
     try:
-        repeats = repeat_failures(ledger, dag_id, run_id, recent)
+        repeats = repeat_failures(open_ledger(), dag_id, run_id, recent)
     except SQLAlchemyError as exc:  # the ledger's trouble must not silence this run's own failures
         log.warning("Could not read the ledger for repeated failures: %s", type(exc).__name__)
         repeats = []
@@ -181,10 +238,18 @@ def alert_if_needed(
     return alert
 
 
+class RunIncomplete(SyncError):
+    """The report was written and orders or batches are left undone; `summary` is the report's summary."""
+
+    def __init__(self, summary: dict[str, Any]) -> None:
+        super().__init__(
+            f"{summary['failed']} order(s) failed and {summary['failed_batches']} batch(es) did not finish; "
+            "see the report above and retry the failed cancel_in_shopify tasks"
+        )
+        self.summary = summary
+
+
 def fail_run_if_incomplete(result: dict[str, Any]) -> None:
     """The report is written first; then the run turns red if anything is left undone."""
     if result["failed"] or result["failed_batches"]:
-        raise SyncError(
-            f"{result['failed']} order(s) failed and {result['failed_batches']} batch(es) did not finish; "
-            "see the report above and retry the failed cancel_in_shopify tasks"
-        )
+        raise RunIncomplete(result)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from include.cancel_sync import tasks
+from include.cancel_sync.constants import SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite.client import NetSuiteClient
 from include.cancel_sync.settings import SyncSettings
@@ -57,10 +58,8 @@ def run_like_airflow(sandboxes, settings: SyncSettings, ledger: Ledger, retries:
         decisions = attempt("compare", lambda _, b=batch: tasks.compare(shopify_client(sandboxes), run, b))
 
         def cancel_try(try_number: int, d=decisions, i=index) -> list[dict[str, Any]]:
-            key = RunKey("netsuite_shopify_cancel_sync", "fault-campaign", try_number, i)
-            outcomes = tasks.cancel(shopify_client(sandboxes), run, d, ledger=ledger, run_key=key, confirm_timeout=3)
-            tasks.raise_if_failed(outcomes)
-            return outcomes
+            key = RunKey(SYNC_DAG_ID, "fault-campaign", try_number, i)
+            return tasks.cancel(shopify_client(sandboxes), run, d, ledger=ledger, run_key=key, confirm_timeout=3)
 
         result.outcomes.extend(attempt("cancel", cancel_try))
     return result

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from include.cancel_sync import tasks
+from include.cancel_sync.constants import SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite.hook import NetSuiteHook
 from include.cancel_sync.shopify.hook import ShopifyHook
@@ -28,15 +29,14 @@ def main() -> None:
         decisions_file.write_text(json.dumps(decisions))
     else:
         ledger_url, try_number = sys.argv[4], int(sys.argv[5])
-        outcomes = tasks.cancel(
-            shopify,
-            run,
-            json.loads(decisions_file.read_text()),
-            concurrency=1,
-            confirm_timeout=10,
-            ledger=Ledger(ledger_url),
-            run_key=RunKey("netsuite_shopify_cancel_sync", "kill-test", try_number, 0),
-        )
+        key = RunKey(SYNC_DAG_ID, "kill-test", try_number, 0)
+        decisions = json.loads(decisions_file.read_text())
+        try:
+            outcomes = tasks.cancel(
+                shopify, run, decisions, ledger=Ledger(ledger_url), run_key=key, concurrency=1, confirm_timeout=10
+            )
+        except tasks.BatchFailed as failed:
+            outcomes = failed.outcomes
         print(json.dumps(outcomes))
 
 

@@ -6,6 +6,7 @@ import requests
 
 from include.cancel_sync import tasks
 from include.cancel_sync.cancel import STAFF_NOTE_LIMIT
+from include.cancel_sync.constants import SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.xcom_table import as_records
@@ -29,8 +30,13 @@ def plan(sandboxes) -> list[dict]:
 
 def cancel(sandboxes, decisions, tmp_path) -> dict[int, dict]:
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
-    key = RunKey("netsuite_shopify_cancel_sync", "bad-input", 1, 0)
-    outcomes = tasks.cancel(shopify_client(sandboxes), RUN, decisions, ledger=ledger, run_key=key, confirm_timeout=3)
+    key = RunKey(SYNC_DAG_ID, "bad-input", 1, 0)
+    try:
+        outcomes = tasks.cancel(
+            shopify_client(sandboxes), RUN, decisions, ledger=ledger, run_key=key, confirm_timeout=3
+        )
+    except tasks.BatchFailed as failed:
+        outcomes = failed.outcomes
     return {o["id"]: o for o in outcomes}
 
 

@@ -2,14 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from include.cancel_sync.decide import REFUNDABLE_FINANCIAL, decide
-from include.cancel_sync.records import (
-    ALREADY_CANCELLED,
-    CANNOT_CANCEL,
-    DUPLICATE_LINK,
-    INVALID_LINK,
-    NOT_FOUND,
-    TO_CANCEL,
-)
+from include.cancel_sync.records import Decision
 
 GID = "gid://shopify/Order/1"
 FINANCIAL = ["AUTHORIZED", "EXPIRED", "PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED", "PENDING", "REFUNDED", "VOIDED"]
@@ -51,26 +44,31 @@ def only(decisions):
 
 def test_open_paid_order_is_cancelled_with_refund_unless_prevented():
     refunded = only(decide([record()], state(), prevent_refund=False))
-    assert refunded["decision"] == TO_CANCEL and refunded["refund"] is True
+    assert refunded["decision"] == Decision.TO_CANCEL and refunded["refund"] is True
     kept = only(decide([record()], state(), prevent_refund=True))
-    assert kept["decision"] == TO_CANCEL and kept["refund"] is False
+    assert kept["decision"] == Decision.TO_CANCEL and kept["refund"] is False
 
 
 def test_authorized_and_pending_orders_never_ask_for_a_refund():
     for financial in ("AUTHORIZED", "PENDING", "VOIDED", "EXPIRED"):
         decision = only(decide([record()], state(displayFinancialStatus=financial), prevent_refund=False))
-        assert decision["decision"] == TO_CANCEL and decision["refund"] is False
+        assert decision["decision"] == Decision.TO_CANCEL and decision["refund"] is False
 
 
 def test_each_skip_class_has_a_reason():
     cases = [
-        (record(gid=None, problem="link field is empty"), {}, INVALID_LINK, "empty"),
-        (record(duplicate=True, problem="linked from several"), state(), DUPLICATE_LINK, "several"),
-        (record(), {}, NOT_FOUND, "no order"),
-        (record(), state(cancelledAt="2026-01-01T00:00:00Z"), ALREADY_CANCELLED, "cancelled in Shopify"),
-        (record(), state(displayFulfillmentStatus="FULFILLED"), CANNOT_CANCEL, "FULFILLED"),
-        (record(), state(displayFulfillmentStatus="PARTIALLY_FULFILLED"), CANNOT_CANCEL, "PARTIALLY_FULFILLED"),
-        (record(), state(returnStatus="IN_PROGRESS"), CANNOT_CANCEL, "return status"),
+        (record(gid=None, problem="link field is empty"), {}, Decision.INVALID_LINK, "empty"),
+        (record(duplicate=True, problem="linked from several"), state(), Decision.DUPLICATE_LINK, "several"),
+        (record(), {}, Decision.NOT_FOUND, "no order"),
+        (record(), state(cancelledAt="2026-01-01T00:00:00Z"), Decision.ALREADY_CANCELLED, "cancelled in Shopify"),
+        (record(), state(displayFulfillmentStatus="FULFILLED"), Decision.CANNOT_CANCEL, "FULFILLED"),
+        (
+            record(),
+            state(displayFulfillmentStatus="PARTIALLY_FULFILLED"),
+            Decision.CANNOT_CANCEL,
+            "PARTIALLY_FULFILLED",
+        ),
+        (record(), state(returnStatus="IN_PROGRESS"), Decision.CANNOT_CANCEL, "return status"),
     ]
     for rec, states, expected, reason in cases:
         decision = only(decide([rec], states, prevent_refund=False))
@@ -83,7 +81,7 @@ def test_duplicate_links_in_one_batch_are_both_held_back():
     decisions = decide(
         [record(1, duplicate=True, problem="dup"), record(2, duplicate=True, problem="dup")], state(), False
     )
-    assert [d["decision"] for d in decisions] == [DUPLICATE_LINK, DUPLICATE_LINK]
+    assert [d["decision"] for d in decisions] == [Decision.DUPLICATE_LINK, Decision.DUPLICATE_LINK]
 
 
 orders = st.builds(
@@ -113,12 +111,12 @@ def test_property_cancel_only_open_unshipped_linked_orders(order, prevent_refund
     rec, states = order
     decision = only(decide([rec], states, prevent_refund))
     shopify = states.get(GID)
-    if decision["decision"] == TO_CANCEL:
+    if decision["decision"] == Decision.TO_CANCEL:
         assert rec["gid"] and not rec.get("duplicate")
         assert shopify and shopify["cancelledAt"] is None
         assert shopify["displayFulfillmentStatus"] not in ("FULFILLED", "PARTIALLY_FULFILLED", "IN_PROGRESS")
         assert shopify["returnStatus"] == "NO_RETURN"
     if decision["refund"]:
         assert not prevent_refund
-        assert decision["decision"] == TO_CANCEL
+        assert decision["decision"] == Decision.TO_CANCEL
         assert shopify["displayFinancialStatus"] in REFUNDABLE_FINANCIAL

@@ -36,7 +36,7 @@ def test_netsuite_hook_signs_requests_the_sandbox_accepts(make_sandboxes, monkey
     sandboxes = make_sandboxes(count=30)
     use_connections(monkeypatch, sandboxes.connections())
     client = NetSuiteHook().get_client()
-    rows = list(client.rows(canceled_orders_query("custbody_fa_channel_order", None)))
+    rows = list(client.query(canceled_orders_query("custbody_fa_channel_order", None)))
     assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
     assert sandboxes.netsuite.stats["auth_failures"] == 0
 
@@ -63,7 +63,7 @@ def test_secrets_travel_only_in_the_auth_header(make_sandboxes, monkeypatch):
         connections["netsuite_default"]["host"] = ns_server.url
         connections["shopify_default"]["host"] = shop_server.url
         use_connections(monkeypatch, connections)
-        list(NetSuiteHook().get_client().rows("SELECT t.id FROM transaction t ORDER BY t.id"))
+        list(NetSuiteHook().get_client().query("SELECT t.id FROM transaction t ORDER BY t.id"))
         ShopifyHook().get_client().execute(ORDER_STATES_QUERY, {"ids": []})
     (ns_headers,) = netsuite.headers
     (shop_headers,) = shopify.headers
@@ -106,6 +106,6 @@ def test_worker_threads_never_look_up_the_connection(make_sandboxes, monkeypatch
     netsuite = NetSuiteHook().get_client(max_concurrency=3)
     netsuite.page_size = 100
     monkeypatch.delenv("AIRFLOW_CONN_NETSUITE_DEFAULT")  # a lookup from now on would fail
-    rows = list(netsuite.rows(canceled_orders_query("custbody_fa_channel_order", None)))
+    rows = list(netsuite.query(canceled_orders_query("custbody_fa_channel_order", None)))
     assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
     assert sandboxes.netsuite.stats["peak_concurrency"] > 1

@@ -73,3 +73,11 @@ print("ok")
 """
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr
+
+
+def test_the_tasks_carry_the_ids_the_core_pulls_xcom_from(dag):
+    from include.cancel_sync.constants import CANCEL_TASK_ID, EXTRACT_TASK_ID, POOL, SYNC_DAG_ID
+
+    assert dag.dag_id == SYNC_DAG_ID
+    assert {EXTRACT_TASK_ID, CANCEL_TASK_ID} <= set(dag.task_ids)
+    assert {task.pool for task in dag.tasks} == {POOL}

@@ -22,7 +22,7 @@ def test_command_serves_both_sandboxes_with_importable_connections(sandbox_proce
     assert set(connections) == {"netsuite_default", "shopify_default"}
     for conn_id, definition in connections.items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(definition))
-    rows = list(NetSuiteHook().get_client().rows(canceled_orders_query("custbody_fa_channel_order", None)))
+    rows = list(NetSuiteHook().get_client().query(canceled_orders_query("custbody_fa_channel_order", None)))
     assert rows, "the seeded world has canceled orders"
     gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link")) for r in rows) if link.gid)
     data = ShopifyHook().get_client().execute(ORDER_STATES_QUERY, {"ids": [gid]})

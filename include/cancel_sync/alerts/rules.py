@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from include.cancel_sync.ledger import Ledger, ledger_table
-from include.cancel_sync.records import FAILED
+from include.cancel_sync.records import Outcome
 
 DEFAULT_RECENT_RUNS = 5
 MIN_FAILED_RUNS = 2
@@ -110,7 +110,7 @@ def repeat_failures(
             runs = [run_id, *runs[: recent_runs - 1]]
         failed_rows = db.execute(
             sa.select(t.c.netsuite_id, t.c.run_id, t.c.tranid, t.c.shopify_name, t.c.detail)
-            .where(t.c.dag_id == dag_id, t.c.run_id.in_(runs), t.c.outcome == FAILED)
+            .where(t.c.dag_id == dag_id, t.c.run_id.in_(runs), t.c.outcome == Outcome.FAILED)
             .order_by(t.c.id)
         ).all()
     runs_by_order: dict[int, set[str]] = defaultdict(set)
@@ -142,7 +142,7 @@ def build_alert(
 ) -> Alert | None:
     """None when there is nothing a person needs to hear about. `outcomes` may be only the failed ones (the
     report keeps the first hundred); the report's count says how many failed in all."""
-    failed = [o for o in outcomes if o.get("outcome") == FAILED]
+    failed = [o for o in outcomes if o.get("outcome") == Outcome.FAILED]
     failed_batches = int(report.get("failed_batches") or 0)
     if not (failed or failed_batches or repeats):
         return None

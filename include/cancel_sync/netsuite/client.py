@@ -150,12 +150,6 @@ class NetSuiteClient:
                     self._pool.submit(self._session)
             return future
 
-    def close(self) -> None:
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-
     # --- queries ----------------------------------------------------------------------------------
 
     @property
@@ -167,10 +161,6 @@ class NetSuiteClient:
         """Start `query` (which needs a unique ORDER BY): its first page is fetched now, in the background;
         the result's `total` waits for it, iterating fetches the other pages in parallel."""
         return SuiteQLResult(self, query, self.submit(query, 0))
-
-    def rows(self, query: str) -> Iterator[dict[str, Any]]:
-        """Every row of `query` (which needs a unique ORDER BY), pages fetched in parallel, yielded in order."""
-        return iter(self.query(query))
 
 
 class SuiteQLResult:

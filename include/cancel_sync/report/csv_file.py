@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -27,12 +26,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def render_csv(rows: list[OrderRow]) -> str:
-    out = io.StringIO()
-    write_csv(out, rows)
-    return out.getvalue()
 
 
 def write_csv(out: TextIO, rows: Iterable[OrderRow]) -> None:

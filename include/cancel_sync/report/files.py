@@ -13,7 +13,7 @@ from typing import Any
 
 from include.cancel_sync.report.csv_file import write_csv
 from include.cancel_sync.report.html_page import MAX_HTML_ROWS, html_chunks
-from include.cancel_sync.report.record_urls import RecordLinks
+from include.cancel_sync.report.record_urls import RecordUrls
 from include.cancel_sync.report.rows import RowTally, order_row
 from include.cancel_sync.report.spool import RowSpool
 
@@ -39,10 +39,10 @@ class ReportFiles:
     time: the JSON as it goes, the rows spooled on disk and read back sorted for the CSV and the page.
     `location` is any ObjectStoragePath URL."""
 
-    def __init__(self, location: str, dag_id: str, run_id: str, links: RecordLinks | None = None) -> None:
+    def __init__(self, location: str, dag_id: str, run_id: str, links: RecordUrls | None = None) -> None:
         self._files = {kind: report_file(location, dag_id, run_id, kind) for kind in ("json", "csv", "html")}
         self._files["json"].parent.mkdir(parents=True, exist_ok=True)
-        self._links = links or RecordLinks()
+        self._links = links or RecordUrls()
         self._spool = RowSpool()
         self._tally = RowTally()
         self._json = self._files["json"].open("w", encoding="utf-8")
@@ -78,18 +78,3 @@ class ReportFiles:
         if not self._json.closed:
             self._json.close()
         self._spool.close()
-
-
-def save_report(
-    location: str,
-    dag_id: str,
-    run_id: str,
-    report: dict[str, Any],
-    outcomes: list[dict[str, Any]],
-    settings: dict[str, Any] | None = None,
-    links: RecordLinks | None = None,
-) -> str:
-    """All at once, for outcomes already in hand; returns the JSON's URI."""
-    with ReportFiles(location, dag_id, run_id, links) as files:
-        files.add(outcomes)
-        return files.finish(report, settings or {}, dag_id, run_id)["json"]

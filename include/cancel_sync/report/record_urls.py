@@ -29,7 +29,7 @@ _LOOPBACK_HOSTS = ("localhost", "::1")
 
 
 @dataclass(frozen=True)
-class RecordLinks:
+class RecordUrls:
     netsuite_app_url: str | None = None  # https://1234567-sb1.app.netsuite.com
     shopify_orders_url: str | None = None  # base that an order's numeric id is appended to
 
@@ -68,12 +68,12 @@ def shopify_orders_url(host: Any) -> str | None:
     return None
 
 
-def record_links(
+def record_urls(
     netsuite_extra: dict[str, Any] | None,
     shopify_host: str | None,
     netsuite_override: str | None = None,
     shopify_override: str | None = None,
-) -> RecordLinks:
+) -> RecordUrls:
     """Overrides: None derives the link from the connection, "" switches it off, anything else is the base URL."""
     if netsuite_override is None:
         netsuite = netsuite_app_url((netsuite_extra or {}).get("account_id"))
@@ -84,7 +84,7 @@ def record_links(
     else:
         admin = _web_url(shopify_override)  # the store's admin URL; its orders live below it
         shopify = (admin if admin.endswith("/orders") else f"{admin}/orders") if admin else None
-    return RecordLinks(netsuite, shopify)
+    return RecordUrls(netsuite, shopify)
 
 
 def _web_url(value: str) -> str | None:
@@ -93,7 +93,7 @@ def _web_url(value: str) -> str | None:
     return text if re.match(r"^https?://[^\s\"'<>]+$", text) else None
 
 
-def record_links_from_airflow() -> RecordLinks:
+def record_urls_from_airflow() -> RecordUrls:
     """Inside a task: the connections and the two override Variables; a missing connection means no link."""
     from airflow.sdk import BaseHook, Variable
     from airflow.sdk.exceptions import AirflowNotFoundException
@@ -105,7 +105,7 @@ def record_links_from_airflow() -> RecordLinks:
             return None
 
     netsuite, shopify = connection(NETSUITE_CONN_ID), connection(SHOPIFY_CONN_ID)
-    return record_links(
+    return record_urls(
         netsuite.extra_dejson if netsuite else None,
         shopify.host if shopify else None,
         Variable.get(NETSUITE_APP_URL_VARIABLE, default=None),

@@ -6,17 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from include.cancel_sync.records import (
-    ALREADY_CANCELLED,
-    CANCELLED,
-    CANNOT_CANCEL,
-    DUPLICATE_LINK,
-    FAILED,
-    INVALID_LINK,
-    NOT_FOUND,
-    WOULD_CANCEL,
-)
-from include.cancel_sync.report.record_urls import RecordLinks
+from include.cancel_sync.records import PROBLEMS_FIRST, Outcome, needs_attention
+from include.cancel_sync.report.record_urls import RecordUrls
 
 CANCELLED_WITH_REFUND = "cancelled_with_refund"
 CANCELLED_WITHOUT_REFUND = "cancelled_without_refund"
@@ -26,18 +17,17 @@ OTHER = "other"
 BUCKETS: tuple[tuple[str, str], ...] = (
     (CANCELLED_WITH_REFUND, "Cancelled with refund"),
     (CANCELLED_WITHOUT_REFUND, "Cancelled without refund"),
-    (WOULD_CANCEL, "Would cancel (not sent)"),
-    (ALREADY_CANCELLED, "Already cancelled"),
-    (CANNOT_CANCEL, "Cannot cancel"),
-    (NOT_FOUND, "Not found in Shopify"),
-    (INVALID_LINK, "Invalid link"),
-    (DUPLICATE_LINK, "Duplicate link"),
-    (FAILED, "Failed"),
+    (Outcome.WOULD_CANCEL, "Would cancel (not sent)"),
+    (Outcome.ALREADY_CANCELLED, "Already cancelled"),
+    (Outcome.CANNOT_CANCEL, "Cannot cancel"),
+    (Outcome.NOT_FOUND, "Not found in Shopify"),
+    (Outcome.INVALID_LINK, "Invalid link"),
+    (Outcome.DUPLICATE_LINK, "Duplicate link"),
+    (Outcome.FAILED, "Failed"),
 )
 BUCKET_LABELS = dict(BUCKETS) | {OTHER: "Other"}
 
-# Rows needing a person come first in the table.
-_ROW_ORDER = {FAILED: 0, DUPLICATE_LINK: 1, INVALID_LINK: 2, NOT_FOUND: 3, CANNOT_CANCEL: 4, WOULD_CANCEL: 5}
+_RANKS = {outcome: rank for rank, outcome in enumerate(PROBLEMS_FIRST)}
 
 
 @dataclass(frozen=True)
@@ -56,17 +46,17 @@ class OrderRow:
 
     @property
     def needs_attention(self) -> bool:
-        return self.bucket in (FAILED, DUPLICATE_LINK, INVALID_LINK, NOT_FOUND, CANNOT_CANCEL, OTHER)
+        return self.bucket == OTHER or needs_attention(self.outcome)
 
 
 def bucket_of(outcome: dict[str, Any]) -> str:
     result = outcome.get("outcome")
-    if result == CANCELLED:
+    if result == Outcome.CANCELLED:
         return CANCELLED_WITH_REFUND if outcome.get("refund") else CANCELLED_WITHOUT_REFUND
     return result if result in BUCKET_LABELS else OTHER
 
 
-def order_row(o: dict[str, Any], links: RecordLinks) -> OrderRow:
+def order_row(o: dict[str, Any], links: RecordUrls) -> OrderRow:
     return OrderRow(
         netsuite_id=int(o["id"]),
         tranid=str(o.get("tranid") or ""),
@@ -82,15 +72,14 @@ def order_row(o: dict[str, Any], links: RecordLinks) -> OrderRow:
     )
 
 
+def sort_key(row: OrderRow) -> tuple[int, str, int]:
+    """The table's order: problems first, then by tranid and NetSuite id (the spool sorts by this key too)."""
+    return row_rank(row.outcome), row.tranid, row.netsuite_id
+
+
 def row_rank(outcome: str) -> int:
     """Where a row's outcome sorts in the table: problems first."""
-    return _ROW_ORDER.get(outcome, 9)
-
-
-def order_rows(outcomes: list[dict[str, Any]], links: RecordLinks | None = None) -> list[OrderRow]:
-    links = links or RecordLinks()
-    rows = [order_row(o, links) for o in outcomes]
-    return sorted(rows, key=lambda r: (row_rank(r.outcome), r.tranid, r.netsuite_id))
+    return _RANKS.get(outcome, len(PROBLEMS_FIRST))
 
 
 @dataclass
@@ -104,10 +93,10 @@ class RowTally:
 
     def add(self, row: OrderRow) -> None:
         self.buckets[row.bucket] += 1
-        if row.outcome == WOULD_CANCEL:
+        if row.outcome == Outcome.WOULD_CANCEL:
             self.would_cancel += 1
             self.would_refund += row.refund
-        if row.needs_attention and row.outcome != FAILED:
+        if row.needs_attention and row.outcome != Outcome.FAILED:
             self.attention += 1
 
 

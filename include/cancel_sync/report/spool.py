@@ -11,14 +11,15 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import fields
 
-from include.cancel_sync.report.rows import OrderRow, row_rank
+from include.cancel_sync.report.rows import OrderRow, sort_key
 
 _COLUMNS = [f.name for f in fields(OrderRow)]
 _REFUND = _COLUMNS.index("refund")
 # Built from OrderRow's own field names, never from data.
-_CREATE = f"CREATE TABLE row (rank INTEGER, {', '.join(_COLUMNS)})"
-_INSERT = f"INSERT INTO row VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})"  # noqa: S608
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM row ORDER BY rank, tranid, netsuite_id LIMIT ?"  # noqa: S608
+_KEYS = ("key_rank", "key_tranid", "key_id")  # report.rows.sort_key's parts, sorted by SQLite
+_CREATE = f"CREATE TABLE row ({', '.join(_KEYS + tuple(_COLUMNS))})"
+_INSERT = f"INSERT INTO row VALUES ({', '.join('?' * (len(_KEYS) + len(_COLUMNS)))})"  # noqa: S608
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM row ORDER BY {', '.join(_KEYS)} LIMIT ?"  # noqa: S608
 
 
 class RowSpool:
@@ -28,11 +29,11 @@ class RowSpool:
         self.count = 0
 
     def add(self, rows: list[OrderRow]) -> None:
-        self._db.executemany(_INSERT, ((row_rank(r.outcome), *(getattr(r, name) for name in _COLUMNS)) for r in rows))
+        self._db.executemany(_INSERT, ((*sort_key(r), *(getattr(r, name) for name in _COLUMNS)) for r in rows))
         self.count += len(rows)
 
     def sorted_rows(self, limit: int | None = None) -> Iterator[OrderRow]:
-        """Problems first, then by tranid and NetSuite id (as report_rows.order_rows sorts)."""
+        """In report.rows.sort_key's order."""
         for values in self._db.execute(_SELECT, (-1 if limit is None else limit,)):  # -1: no limit
             row = list(values)
             row[_REFUND] = bool(row[_REFUND])  # SQLite keeps booleans as 0/1

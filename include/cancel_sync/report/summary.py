@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from include.cancel_sync.records import CANCELLED, FAILED
+from include.cancel_sync.records import Outcome
 
 MAX_LISTED = 100  # orders named in the summary (XCom, log) and failed ones kept for the alert (it names 50)
 
@@ -31,7 +31,7 @@ class RunSummary:
             self.orders += 1
             self.decisions[o["decision"]] += 1
             self.outcomes[o["outcome"]] += 1
-            if o["outcome"] == CANCELLED:
+            if o["outcome"] == Outcome.CANCELLED:
                 self.cancelled_with_refund += bool(o["refund"])
                 continue
             self.not_cancelled_total += 1
@@ -45,11 +45,11 @@ class RunSummary:
                         "reason": o["detail"],
                     }
                 )
-            if o["outcome"] == FAILED and len(self.failed) < MAX_LISTED:
+            if o["outcome"] == Outcome.FAILED and len(self.failed) < MAX_LISTED:
                 self.failed.append(o)
 
     def result(self, failed_batches: int = 0) -> dict[str, Any]:
-        cancelled = self.outcomes.get(CANCELLED, 0)
+        cancelled = self.outcomes.get(Outcome.CANCELLED, 0)
         return {
             "window": self.window,
             "mode": _mode(self.settings),
@@ -58,19 +58,11 @@ class RunSummary:
             "outcomes": dict(sorted(self.outcomes.items())),
             "cancelled_with_refund": self.cancelled_with_refund,
             "cancelled_without_refund": cancelled - self.cancelled_with_refund,
-            "failed": self.outcomes.get(FAILED, 0),
+            "failed": self.outcomes.get(Outcome.FAILED, 0),
             "failed_batches": failed_batches,
             "not_cancelled_total": self.not_cancelled_total,
             "not_cancelled": list(self.not_cancelled),
         }
-
-
-def build_report(
-    outcomes: list[dict[str, Any]], settings: dict[str, Any], window: dict[str, str] | None, failed_batches: int = 0
-) -> dict[str, Any]:
-    summary = RunSummary(settings, window)
-    summary.add(outcomes)
-    return summary.result(failed_batches)
 
 
 def _mode(settings: dict[str, Any]) -> str:
@@ -85,7 +77,7 @@ def format_report(report: dict[str, Any], max_lines: int = 200) -> str:
     lines = [
         f"NetSuite → Shopify cancel sync: {report['mode']}",
         f"window: {report['window']}" if report["window"] else "window: order ids given",
-        f"orders: {report['orders']}; cancelled: {report['outcomes'].get(CANCELLED, 0)} "
+        f"orders: {report['orders']}; cancelled: {report['outcomes'].get(Outcome.CANCELLED, 0)} "
         f"(with refund {report['cancelled_with_refund']}, without {report['cancelled_without_refund']}); "
         f"failed: {report['failed']}"
         + (f"; failed batches: {report['failed_batches']}" if report["failed_batches"] else ""),

@@ -40,7 +40,3 @@ def _from_number(digits: str, raw: str) -> ParsedLink:
     if number <= 0:
         return ParsedLink(None, f"link is not a positive Shopify order id: {raw!r}")
     return ParsedLink(f"{ORDER_GID_PREFIX}{number}", None)
-
-
-def order_number(gid: str) -> int:
-    return int(gid.removeprefix(ORDER_GID_PREFIX))

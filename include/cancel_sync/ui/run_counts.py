@@ -6,19 +6,8 @@ from typing import Any
 
 from include.cancel_sync.constants import SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger
-from include.cancel_sync.records import (
-    ALREADY_CANCELLED,
-    CANCELLED,
-    CANNOT_CANCEL,
-    DUPLICATE_LINK,
-    FAILED,
-    INVALID_LINK,
-    NOT_FOUND,
-    WOULD_CANCEL,
-)
+from include.cancel_sync.records import NEEDS_A_PERSON, Outcome
 from include.cancel_sync.ui.urls import report_page_path
-
-ATTENTION = (CANNOT_CANCEL, NOT_FOUND, INVALID_LINK, DUPLICATE_LINK)
 
 
 def run_rows(ledger: Ledger, limit: int) -> list[dict[str, Any]]:
@@ -31,11 +20,11 @@ def run_rows(ledger: Ledger, limit: int) -> list[dict[str, Any]]:
                 "run_id": summary["run_id"],
                 "last_seen": _when(summary["last_seen"]),
                 "orders": sum(counts.values()),
-                "cancelled": counts.get(CANCELLED, 0),
-                "would_cancel": counts.get(WOULD_CANCEL, 0),
-                "already_cancelled": counts.get(ALREADY_CANCELLED, 0),
-                "attention": sum(counts.get(outcome, 0) for outcome in ATTENTION),
-                "failed": counts.get(FAILED, 0),
+                "cancelled": counts.get(Outcome.CANCELLED, 0),
+                "would_cancel": counts.get(Outcome.WOULD_CANCEL, 0),
+                "already_cancelled": counts.get(Outcome.ALREADY_CANCELLED, 0),
+                "attention": sum(counts.get(outcome, 0) for outcome in NEEDS_A_PERSON),
+                "failed": counts.get(Outcome.FAILED, 0),
                 "report_url": report_url,
                 "csv_url": f"{report_url}.csv",
             }

@@ -178,7 +178,7 @@ def test_a_total_capped_at_the_limit_still_splits_the_window(make_sandboxes, lim
 def test_a_query_reading_exactly_the_limit_whose_last_page_says_more_fails(make_sandboxes, limit_1000, monkeypatch):
     report_totals_capped_at_1000(monkeypatch, has_more_too=False)
     sandboxes = make_sandboxes(count=1_500, scenarios=only("cancel_paid"))
-    rows = client_for(sandboxes, page_size=100).rows(canceled_orders_query("custbody_fa_channel_order", WHOLE))
+    rows = client_for(sandboxes, page_size=100).query(canceled_orders_query("custbody_fa_channel_order", WHOLE))
     with pytest.raises(NetSuiteError, match="TOO_MANY_ROWS"):
         list(rows)
 

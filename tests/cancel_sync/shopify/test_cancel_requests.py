@@ -1,4 +1,4 @@
-"""Several cancels per request: each order gets its own answer, and a lost reply is never re-sent."""
+"""One cancel per request: each order gets its own answer, and a lost reply is never re-sent."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import requests
 
 from include.cancel_sync.cancel import cancel_batch, staff_note
 from include.cancel_sync.settings import SyncSettings
-from include.cancel_sync.shopify.cancel_requests import cancels_per_request, send_cancels
+from include.cancel_sync.shopify.cancel_requests import send_cancels
 from include.cancel_sync.shopify.client import ShopifyClient, graphql_url
 from sandbox.faults import FaultRule
 from sandbox.runner import SandboxOptions
@@ -49,13 +49,13 @@ def calls_by_order(sandboxes) -> dict[str, list]:
     return calls
 
 
-def test_each_order_in_a_request_gets_its_own_answer(make_sandboxes):
+def test_each_order_gets_its_own_request_and_answer(make_sandboxes):
     sandboxes = make_sandboxes(count=12, seed=3, scenarios=only(cancel_paid=3, already_cancelled=1))
     outcomes = outcomes_for(sandboxes)
-    send_cancels(shopify_client(sandboxes), SETTINGS, outcomes, staff_note, concurrency=1, per_request=5)
+    send_cancels(shopify_client(sandboxes), SETTINGS, outcomes, staff_note, concurrency=3)
 
     assert sandboxes.shopify.stats["root_fields"]["orderCancel"] == len(outcomes)
-    assert sandboxes.shopify.stats["operations"]["mutation"] == 3  # 5 + 5 + 2
+    assert sandboxes.shopify.stats["operations"]["mutation"] == len(outcomes)
     calls = calls_by_order(sandboxes)
     cancelled_before = {f"gid://shopify/Order/{o.id}" for o in sandboxes.world.shopify_orders if o.cancelled_at}
     assert cancelled_before and len(cancelled_before) < len(outcomes)
@@ -71,41 +71,29 @@ def test_each_order_in_a_request_gets_its_own_answer(make_sandboxes):
             assert outcome["job_id"] == call.job_id
 
 
-def test_a_cut_off_reply_leaves_its_orders_in_doubt_and_they_are_confirmed_not_resent(make_sandboxes):
-    # The second request's reply is cut off after its cancels ran: all of its orders are ambiguous,
-    # and the confirmation read (not a second orderCancel) finds them cancelled.
+def test_a_cut_off_reply_leaves_its_order_in_doubt_and_it_is_confirmed_not_resent(make_sandboxes):
+    # The second cancel's reply is cut off after it ran: that order is ambiguous, and the confirmation
+    # read (not a second orderCancel) finds it cancelled.
     options = SandboxOptions()
     options.shopify_faults.replace([FaultRule("truncate", nth=(2,), body_contains="orderCancel")], seed=1)
     sandboxes = make_sandboxes(count=9, seed=4, scenarios=only(cancel_paid=1), options=options)
     decisions = [o | {"reason": "canceled in NetSuite, open in Shopify"} for o in outcomes_for(sandboxes)]
-    client = shopify_client(sandboxes)
-    result = cancel_batch(client, SETTINGS, decisions, concurrency=1, cancels_per_request=None)
+    result = cancel_batch(shopify_client(sandboxes), SETTINGS, decisions, concurrency=1)
 
     assert [f.kind for f in sandboxes.shopify.faults.injected] == ["truncate"]
     assert all(len(calls) == 1 for calls in calls_by_order(sandboxes).values())
     assert len(calls_by_order(sandboxes)) == len(decisions)
     assert {o["outcome"] for o in result} == {"cancelled"}
-    ambiguous = [o for o in result if o.get("ambiguous")]
-    assert len(ambiguous) == cancels_per_request(len(decisions), 1)  # the whole second group, nothing else
+    assert [o["gid"] for o in result if o.get("ambiguous")] == [decisions[1]["gid"]]
 
 
-def test_a_refused_request_fails_its_orders_and_sends_nothing_twice(make_sandboxes):
-    # http_502 on a mutation: Shopify never ran it. Its orders end failed (a retry re-checks), never re-sent.
+def test_a_refused_request_fails_its_order_and_sends_nothing_twice(make_sandboxes):
+    # http_502 on a mutation: Shopify never ran it. Its order ends failed (a retry re-checks), never re-sent.
     options = SandboxOptions()
     options.shopify_faults.replace([FaultRule("http_502", nth=(1,), body_contains="orderCancel")], seed=1)
     sandboxes = make_sandboxes(count=4, seed=5, scenarios=only(cancel_paid=1), options=options)
     decisions = [o | {"reason": "open"} for o in outcomes_for(sandboxes)]
-    result = cancel_batch(
-        shopify_client(sandboxes), SETTINGS, decisions, concurrency=1, confirm_timeout=0.5, cancels_per_request=None
-    )
+    result = cancel_batch(shopify_client(sandboxes), SETTINGS, decisions, concurrency=1, confirm_timeout=0.5)
 
-    first_group = cancels_per_request(len(decisions), 1)
-    assert [o["outcome"] for o in result].count("failed") == first_group
-    assert len(sandboxes.shopify.store.cancel_calls) == len(decisions) - first_group
-
-
-def test_small_batches_go_one_order_per_request_and_large_ones_are_grouped():
-    assert cancels_per_request(12, 4) == 1
-    assert cancels_per_request(40, 1) == 10
-    assert cancels_per_request(170, 4) == 10
-    assert cancels_per_request(100, 4) == 7
+    assert [o["outcome"] for o in result] == ["failed"] + ["cancelled"] * (len(decisions) - 1)
+    assert [c.order_id for c in sandboxes.shopify.store.cancel_calls] == [d["gid"] for d in decisions[1:]]
