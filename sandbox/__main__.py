@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
 
+    # The handler is in place before anything announces the sandboxes: a SIGTERM sent as soon as the
+    # caller reads the first line must stop them cleanly, not kill the process.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = time.perf_counter()
     world = build_world(args.orders, args.window_start, args.window_end, seed=args.seed)
     options = SandboxOptions(
@@ -69,8 +73,6 @@ def main(argv: list[str] | None = None) -> None:
         ),
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

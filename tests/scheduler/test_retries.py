@@ -26,8 +26,8 @@ def test_one_refused_cancel_fails_the_first_try_and_the_retry_finishes_without_d
     victim = min(cancellable_ids(world, START, END))
     victim_gid = shopify_gid(world, victim)
     # 429 means the mutation never ran, so the client retries it; every attempt of the first try is refused.
-    # The DAG sends one order per request, so the victim is always the request's alias 0.
-    victim_cancel = f'"orderId0": "{victim_gid}"'
+    # The DAG sends one order per request: the request naming the victim is its cancel.
+    victim_cancel = f'"orderId": "{victim_gid}"'
     refuse = FaultRule("http_429", nth=tuple(range(1, CLIENT_ATTEMPTS + 1)), body_contains=victim_cancel)
     sandboxes = use_sandboxes(world, SandboxOptions(shopify_faults=FaultPlan([refuse])))
     conf = {"window_start": START.isoformat() + "Z", "window_end": END.isoformat() + "Z"}
