@@ -211,3 +211,16 @@ def test_nothing_secret_in_reprs(m2m):
     key_line = m2m.netsuite_m2m.private_key_pem.splitlines()[1]
     for text in (repr(credentials), repr(tokens._current)):
         assert token not in text and key_line not in text and "private_key" not in text
+
+
+def test_the_lifetime_netsuite_states_is_the_one_used(make_sandboxes):
+    """A sandbox issuing 10-second tokens (expires_in "10"): renewed a tenth of that before the end, not after an hour."""
+    sandboxes = make_sandboxes(count=1, options=SandboxOptions(netsuite_auth="m2m", netsuite_token_lifetime=10))
+    now = [1_800_000_000.0]
+    sandboxes.netsuite.oauth2.clock = lambda: now[0]
+    tokens = TokenSource(credentials_for(sandboxes), clock=lambda: now[0])
+    first = tokens.token()
+    now[0] += 8.9
+    assert tokens.token() == first
+    now[0] += 0.2
+    assert tokens.token() != first and tokens.token_requests == 2
