@@ -9,6 +9,9 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export PYTHONPATH := $(CURDIR)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# NetSuite authentication of `make demo` and `make sandboxes`: tba (default) or m2m (OAuth 2.0 client credentials).
+NETSUITE_AUTH ?= tba
+export NETSUITE_AUTH
 
 .PHONY: install demo test lint format airflow airflow-settings sandboxes bench clean lock browser
 
@@ -37,7 +40,7 @@ airflow: $(AIRFLOW_HOME)/.migrated
 	$(BIN)/python -m devtools.local_airflow
 
 sandboxes: install
-	$(BIN)/python -m sandbox serve --orders 500 --netsuite-port 8765 --shopify-port 8766
+	$(BIN)/python -m sandbox serve --orders 500 --netsuite-port 8765 --shopify-port 8766 --netsuite-auth $(NETSUITE_AUTH)
 
 lint: install
 	$(BIN)/ruff check .

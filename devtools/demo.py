@@ -1,6 +1,7 @@
 """`make demo`: seed the sandboxes, run one real sync through Airflow, say what happened.
 
-Everything it starts stops before it returns; running it again starts afresh.
+Everything it starts stops before it returns; running it again starts afresh. `NETSUITE_AUTH=m2m make demo`
+authenticates to NetSuite with OAuth 2.0 client credentials instead of token-based authentication (the default).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 from devtools.airflow_settings import apply, merge_connections, read_settings
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID
 from include.cancel_sync.report.files import default_report_location
-from sandbox.runner import Sandboxes
+from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
 from sandbox.world import build_world
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ORDERS = 120
+_AUTH_NAMES = {"tba": "token-based (TBA)", "m2m": "OAuth 2.0 client credentials (M2M)"}
 
 
 def main() -> None:
@@ -30,8 +32,12 @@ def main() -> None:
     world = build_world(ORDERS, start, end, seed=int(os.environ.get("DEMO_SEED", "42")))
     airflow = str(Path(sys.executable).with_name("airflow"))
     log_file = Path(os.environ["AIRFLOW_HOME"]) / "demo.log"
-    with Sandboxes(world) as sandboxes:
+    auth = os.environ.get("NETSUITE_AUTH") or "tba"
+    if auth not in NETSUITE_AUTH_KINDS:
+        raise SystemExit(f"NETSUITE_AUTH must be one of {', '.join(NETSUITE_AUTH_KINDS)}, not {auth!r}")
+    with Sandboxes(world, SandboxOptions(netsuite_auth=auth)) as sandboxes:
         print(f"Sandboxes up: NetSuite {sandboxes.netsuite_url}, Shopify {sandboxes.shopify_url} ({ORDERS} orders)")
+        print(f"NetSuite authentication: {_AUTH_NAMES[auth]}")
         settings = read_settings(PROJECT_ROOT / "airflow_settings.yaml")
         merge_connections(settings, sandboxes.connections())
         settings["variables"][CANCEL_ENABLED_VARIABLE] = "true"  # the demo shows real cancels
@@ -47,10 +53,13 @@ def main() -> None:
             )
         calls = sandboxes.shopify.store.cancel_calls
         refunds = sandboxes.shopify.store.refunds
+        tokens = sandboxes.netsuite.stats["token_requests"]
     report = _latest_report()
     if report is None:
         raise SystemExit(f"The sync wrote no report; see {log_file}")
     _print_summary(report, len(calls), refunds)
+    if tokens:
+        print(f"NetSuite token endpoint: {tokens} access token request(s)")
     print(
         f"\nDone in {time.perf_counter() - started:.1f}s; sandboxes stopped. Full report: {Path(report['path']).with_suffix('.html')}"
     )

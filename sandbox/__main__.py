@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sandbox.runner import Sandboxes, SandboxOptions
+from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
 from sandbox.world import build_world
 
 
@@ -38,6 +38,18 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     serve.add_argument("--preset", default="standard", help="Shopify rate-limit preset: standard, advanced, plus")
     serve.add_argument("--cancel-job-delay", type=float, default=0.0)
+    serve.add_argument(
+        "--netsuite-auth",
+        choices=NETSUITE_AUTH_KINDS,
+        default="tba",
+        help="the netsuite_default connection written: tba (token-based) or m2m (OAuth 2.0 client credentials)",
+    )
+    serve.add_argument(
+        "--netsuite-algorithm",
+        default="ES256",
+        choices=("PS256", "PS384", "PS512", "ES256", "ES384", "ES512"),
+        help="m2m: the key made for the connection signs with this",
+    )
     serve.add_argument("--connections-file", type=Path, help="write `airflow connections import` JSON here")
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
@@ -55,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
         latency=args.latency,
         shopify_preset=args.preset,
         cancel_job_delay=args.cancel_job_delay,
+        netsuite_auth=args.netsuite_auth,
+        netsuite_algorithm=args.netsuite_algorithm,
     )
     sandboxes = Sandboxes(world, options).start()
     if args.connections_file:

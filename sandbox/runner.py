@@ -14,11 +14,16 @@ from include.cancel_sync.constants import NETSUITE_CONN_ID, SHOPIFY_CONN_ID
 from sandbox.faults import FaultPlan
 from sandbox.httpserver import SandboxServer
 from sandbox.netsuite.app import NetSuiteApp
+from sandbox.netsuite.certificates import make_key_pair
 from sandbox.netsuite.oauth import NetSuiteCredentials
+from sandbox.netsuite.oauth2 import ClientCredentialsServer
 from sandbox.shopify.app import ShopifyApp
 from sandbox.world import World
 
 SANDBOX_ACCOUNT_ID = "1234567_SB1"
+NETSUITE_AUTH_KINDS = ("tba", "m2m")
+# The algorithm the hook picks by itself from each key type; others go in the connection's `algorithm`.
+_KEY_DEFAULT_ALGORITHMS = ("PS256", "ES256", "ES384", "ES512")
 
 
 def random_credentials() -> tuple[NetSuiteCredentials, str]:
@@ -33,6 +38,28 @@ def random_credentials() -> tuple[NetSuiteCredentials, str]:
     return netsuite, "shpat_" + secrets.token_hex(16)
 
 
+@dataclass(frozen=True)
+class ClientCredentialsSetup:
+    """What an administrator takes from NetSuite for an M2M connection: client ID, Certificate ID, the key."""
+
+    client_id: str
+    certificate_id: str
+    private_key_pem: str = field(repr=False)
+    algorithm: str
+
+    @classmethod
+    def mapped_in(cls, server: ClientCredentialsServer, algorithm: str) -> ClientCredentialsSetup:
+        """A fresh key and certificate, mapped to a new integration record of `server`."""
+        pair = make_key_pair(algorithm)
+        client_id = server.add_integration()
+        return cls(client_id, server.map_certificate(client_id, pair.certificate_pem), pair.private_key_pem, algorithm)
+
+    def key_fragments(self) -> list[str]:
+        """The key, and single lines of it: a leak of part of the key shows too."""
+        lines = [line for line in self.private_key_pem.splitlines() if line and not line.startswith("-----")]
+        return [self.private_key_pem, lines[0], lines[len(lines) // 2], lines[-1]]
+
+
 @dataclass
 class SandboxOptions:
     host: str = "127.0.0.1"
@@ -44,6 +71,10 @@ class SandboxOptions:
     shopify_restore_rate: float | None = None  # None: the preset's
     cancel_job_delay: float = 0.0
     netsuite_concurrency_limit: int = 5
+    # Which kind of netsuite_default connections() writes: "tba" or "m2m" (the sandbox accepts both).
+    netsuite_auth: str = "tba"
+    netsuite_algorithm: str = "ES256"  # m2m: the key made for it (PS* → RSA 3072, ES256/384/512 → P-256/384/521)
+    netsuite_token_lifetime: float = 3600.0  # seconds an access token lives
     netsuite_faults: FaultPlan = field(default_factory=FaultPlan)
     shopify_faults: FaultPlan = field(default_factory=FaultPlan)
 
@@ -54,12 +85,20 @@ class Sandboxes:
     def __init__(self, world: World, options: SandboxOptions | None = None) -> None:
         self.world = world
         self.options = options or SandboxOptions()
+        if self.options.netsuite_auth not in NETSUITE_AUTH_KINDS:
+            raise ValueError(f"netsuite_auth must be one of {', '.join(NETSUITE_AUTH_KINDS)}")
         self.netsuite_credentials, self.shopify_token = random_credentials()
         self.netsuite = NetSuiteApp(
             self.netsuite_credentials,
             concurrency_limit=self.options.netsuite_concurrency_limit,
             latency=self.options.latency,
             faults=self.options.netsuite_faults,
+            oauth2=ClientCredentialsServer(SANDBOX_ACCOUNT_ID, token_lifetime=self.options.netsuite_token_lifetime),
+        )
+        self.netsuite_m2m = (
+            ClientCredentialsSetup.mapped_in(self.netsuite.oauth2, self.options.netsuite_algorithm)
+            if self.options.netsuite_auth == "m2m"
+            else None
         )
         self.netsuite.load_sales_orders(world.sales_orders)
         self.shopify = ShopifyApp(
@@ -102,27 +141,33 @@ class Sandboxes:
 
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection definitions in `airflow connections import` format."""
-        credentials = self.netsuite_credentials
         return {
-            NETSUITE_CONN_ID: {
-                "conn_type": "http",
-                "host": self.netsuite_url,
-                "login": credentials.consumer_key,
-                "password": credentials.consumer_secret,
-                "extra": {
-                    "account_id": credentials.account_id,
-                    "token_id": credentials.token_id,
-                    "token_secret": credentials.token_secret,
-                    "max_concurrency": 2,
-                    "timeout": 60,
-                },
-            },
+            NETSUITE_CONN_ID: self._netsuite_connection(),
             SHOPIFY_CONN_ID: {
                 "conn_type": "http",
                 "host": self.shopify_url,
                 "password": self.shopify_token,
                 "extra": {"api_version": "2026-10", "timeout": 60},
             },
+        }
+
+    def _netsuite_connection(self) -> dict[str, Any]:
+        tba, m2m = self.netsuite_credentials, self.netsuite_m2m
+        common = {"account_id": tba.account_id, "max_concurrency": 2, "timeout": 60}
+        if m2m is None:
+            login, password = tba.consumer_key, tba.consumer_secret
+            extra = {"token_id": tba.token_id, "token_secret": tba.token_secret}
+        else:
+            login, password = m2m.client_id, m2m.private_key_pem
+            extra = {"certificate_id": m2m.certificate_id}
+            if m2m.algorithm not in _KEY_DEFAULT_ALGORITHMS:
+                extra["algorithm"] = m2m.algorithm
+        return {
+            "conn_type": "http",
+            "host": self.netsuite_url,
+            "login": login,
+            "password": password,
+            "extra": common | extra,
         }
 
     def connection_env(self) -> dict[str, str]:
@@ -149,5 +194,9 @@ class Sandboxes:
         return session
 
     def secrets(self) -> list[str]:
+        """Every secret value handed out so far: credentials, and the access tokens and assertions of M2M."""
         c = self.netsuite_credentials
-        return [c.consumer_secret, c.token_id, c.token_secret, self.shopify_token]
+        found = [c.consumer_secret, c.token_id, c.token_secret, self.shopify_token]
+        if self.netsuite_m2m is not None:
+            found += self.netsuite_m2m.key_fragments()
+        return found + self.netsuite.oauth2.issued_tokens() + list(self.netsuite.oauth2.assertions)

@@ -13,6 +13,21 @@ from requests import Session
 from requests.adapters import HTTPAdapter
 
 
+def copy_session(template: Session, with_auth: bool = True) -> Session:
+    """A new session with the template's headers, auth (unless `with_auth` is off), TLS and proxy settings."""
+    session = Session()
+    session.headers.update(template.headers)
+    session.auth = template.auth if with_auth else None
+    session.verify = template.verify
+    session.cert = template.cert
+    session.proxies = dict(template.proxies)
+    session.trust_env = template.trust_env
+    session.max_redirects = template.max_redirects
+    for prefix in ("http://", "https://"):
+        session.mount(prefix, HTTPAdapter(pool_maxsize=4))
+    return session
+
+
 def session_copier(template: Session) -> Callable[[], Session]:
     first = [template]
 
@@ -20,17 +35,6 @@ def session_copier(template: Session) -> Callable[[], Session]:
         try:
             return first.pop()  # atomic: threads starting at once never both take the template
         except IndexError:
-            pass
-        session = Session()
-        session.headers.update(template.headers)
-        session.auth = template.auth
-        session.verify = template.verify
-        session.cert = template.cert
-        session.proxies = dict(template.proxies)
-        session.trust_env = template.trust_env
-        session.max_redirects = template.max_redirects
-        for prefix in ("http://", "https://"):
-            session.mount(prefix, HTTPAdapter(pool_maxsize=4))
-        return session
+            return copy_session(template)
 
     return make

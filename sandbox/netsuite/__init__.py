@@ -1,4 +1,5 @@
-"""NetSuite sandbox: SuiteQL over REST, Token-Based Authentication, NetSuite's limits and errors."""
+"""NetSuite sandbox: SuiteQL over REST, Token-Based Authentication and OAuth 2.0 client credentials, NetSuite's
+limits and errors."""
 
 from sandbox.netsuite.app import SUITEQL_PATH, NetSuiteApp
 from sandbox.netsuite.oauth import NetSuiteCredentials

@@ -1,4 +1,5 @@
-"""The NetSuite sandbox: SuiteQL over REST with TBA, paging, the account concurrency limit and stats.
+"""The NetSuite sandbox: SuiteQL over REST with TBA or OAuth 2.0 bearer tokens (client credentials, served by
+the token endpoint in oauth2.py), paging, the account concurrency limit and stats.
 
 `latency` is each admitted request's response time: the sandbox's own work happens within it (the
 Shopify sandbox adds its latency before its work instead).
@@ -17,7 +18,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sandbox.faults import FaultPlan
@@ -27,6 +28,7 @@ from sandbox.netsuite import errors
 from sandbox.netsuite.errors import NetSuiteError
 from sandbox.netsuite.executor import QueryOutcome, SuiteQLExecutor
 from sandbox.netsuite.oauth import AuthenticationFailed, NetSuiteCredentials, TbaVerifier
+from sandbox.netsuite.oauth2 import TOKEN_PATH, BearerRefused, ClientCredentialsServer
 from sandbox.netsuite.paging import (
     PageRequest,
     arrange_page,
@@ -41,7 +43,15 @@ from sandbox.netsuite.store import QueryFailed, SalesOrderStore
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 COLLECTION_CONTENT_TYPE = "application/vnd.oracle.resource+json; type=collection; charset=UTF-8"
 _SALES_ORDER_CONTROL = re.compile(rf"^{CONTROL_PREFIX}sales-orders/(\d+)$")
-_STAT_NAMES = ("requests", "pages_served", "peak_concurrency", "concurrency_rejections", "auth_failures")
+_STAT_NAMES = (
+    "requests",
+    "pages_served",
+    "peak_concurrency",
+    "concurrency_rejections",
+    "auth_failures",
+    "token_requests",
+    "token_refusals",
+)
 
 
 class NetSuiteApp(SandboxApp):
@@ -54,6 +64,7 @@ class NetSuiteApp(SandboxApp):
         latency: float = 0.0,
         faults: FaultPlan | None = None,
         db_path: str = ":memory:",
+        oauth2: ClientCredentialsServer | None = None,
     ) -> None:
         super().__init__(latency=latency, faults=faults)
         if concurrency_limit < 1:
@@ -61,6 +72,9 @@ class NetSuiteApp(SandboxApp):
         self.credentials = credentials
         self.concurrency_limit = concurrency_limit
         self.verifier = TbaVerifier(credentials)
+        self.oauth2 = oauth2 or ClientCredentialsServer(credentials.account_id)
+        # Called with the count of pages served after each page: tests act "after the N-th page" with it.
+        self.after_page: Callable[[int], None] | None = None
         self.store = SalesOrderStore(db_path)
         self.executor = SuiteQLExecutor(self.store)
         self._stats_lock = threading.Lock()
@@ -84,9 +98,10 @@ class NetSuiteApp(SandboxApp):
             self._counters = dict.fromkeys(_STAT_NAMES, 0)
             self.timeline = []
 
-    def _count(self, name: str) -> None:
+    def _count(self, name: str) -> int:
         with self._stats_lock:
             self._counters[name] += 1
+            return self._counters[name]
 
     # --- request flow -----------------------------------------------------------------------------
 
@@ -103,12 +118,17 @@ class NetSuiteApp(SandboxApp):
         (running the query, building and encoding the page) done within it, as a real service's
         response time includes its work; work that takes longer than `latency` shows in full."""
         began = time.monotonic()
+        if request.path == TOKEN_PATH:  # no Authorization header, and no SuiteQL slot (Oracle says nothing of one)
+            self._count("token_requests")
+            response = self.oauth2.token_response(request)
+            if response.status != 200:
+                self._count("token_refusals")
+            return response
         self._count("requests")
-        try:
-            self.verifier.verify(request.method, request.url, request.header("authorization"))
-        except AuthenticationFailed:
+        refusal = self._authenticate(request)
+        if refusal is not None:
             self._count("auth_failures")
-            return errors.invalid_login().response()
+            return refusal
         if not self._admit():
             return errors.concurrency_limit_exceeded().response()
         try:
@@ -123,6 +143,21 @@ class NetSuiteApp(SandboxApp):
         finally:
             with self._stats_lock:
                 self._in_flight -= 1
+
+    def _authenticate(self, request: Request) -> Response | None:
+        """None when the request is signed (TBA) or carries a live bearer token, else NetSuite's refusal."""
+        authorization = request.header("authorization") or ""
+        if authorization.strip().lower().startswith("bearer"):
+            try:
+                self.oauth2.authorize(authorization)
+            except BearerRefused as refusal:
+                return self.oauth2.bearer_refusal(refusal)
+            return None
+        try:
+            self.verifier.verify(request.method, request.url, authorization or None)
+        except AuthenticationFailed:
+            return errors.invalid_login().response()
+        return None
 
     def _admit(self) -> bool:
         with self._stats_lock:
@@ -158,7 +193,9 @@ class NetSuiteApp(SandboxApp):
             body = _page_body(request.url, page, outcome)
         except QueryFailed:  # its result was dropped meanwhile (8 newer queries): run it again
             body = _page_body(request.url, page, self.executor.run(query))
-        self._count("pages_served")
+        served = self._count("pages_served")
+        if self.after_page is not None:
+            self.after_page(served)
         return Response(200, body, {"Content-Type": COLLECTION_CONTENT_TYPE})
 
     def fault_response(self, kind: str) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from include.cancel_sync.ledger import Ledger
+from sandbox.runner import SandboxOptions
 from sandbox.world import SCENARIO_BY_NAME
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import run_sync, whole_world_window
@@ -21,17 +22,32 @@ WINDOW = whole_world_window(WORLD_START, WORLD_END)
 
 
 @pytest.fixture
-def sandboxes(make_sandboxes):
-    return make_sandboxes(count=2 * 21, seed=11, every_scenario=True)
+def netsuite_auth() -> str:
+    """The kind of netsuite_default connection: tests parametrize it to run on OAuth 2.0 client credentials too."""
+    return "tba"
+
+
+@pytest.fixture
+def sandboxes(make_sandboxes, netsuite_auth):
+    options = SandboxOptions(netsuite_auth=netsuite_auth)
+    return make_sandboxes(count=2 * 21, seed=11, every_scenario=True, options=options)
+
+
+def assert_authenticated_with(sandboxes, netsuite_auth: str) -> None:
+    stats = sandboxes.netsuite.stats
+    assert stats["auth_failures"] == 0
+    assert stats["token_requests"] == (1 if netsuite_auth == "m2m" else 0)  # one token for the extraction
 
 
 def cancelled_gids(sandboxes) -> list[str]:
     return [call.order_id for call in sandboxes.shopify.store.cancel_calls if call.accepted]
 
 
-def test_toggle_off_cancels_nothing_and_reports_the_plan(sandboxes, tmp_path):
+@pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
+def test_toggle_off_cancels_nothing_and_reports_the_plan(sandboxes, tmp_path, netsuite_auth):
     run = run_sync(sandboxes, tmp_path, variables={}, conf=WINDOW)
     assert run.state == "success"
+    assert_authenticated_with(sandboxes, netsuite_auth)
     assert sandboxes.shopify.store.cancel_calls == []
     expected = expected_outcomes(sandboxes.world)
     would = {nid for nid, outcome in expected.items() if outcome == "cancelled"}
@@ -40,9 +56,13 @@ def test_toggle_off_cancels_nothing_and_reports_the_plan(sandboxes, tmp_path):
     assert all("netsuite_shopify_cancel_enabled" in o["detail"] for o in run.outcomes if o["outcome"] == "would_cancel")
 
 
-def test_toggle_on_cancels_exactly_the_qualifying_orders_and_refunds_paid_ones(sandboxes, tmp_path, ledger_url):
+@pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
+def test_toggle_on_cancels_exactly_the_qualifying_orders_and_refunds_paid_ones(
+    sandboxes, tmp_path, ledger_url, netsuite_auth
+):
     run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW, ledger_url=ledger_url)
     assert run.state == "success", run.task_states
+    assert_authenticated_with(sandboxes, netsuite_auth)
     world = sandboxes.world
     expected = expected_outcomes(world)
     assert {o["id"]: o["outcome"] for o in run.outcomes} == expected

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sandbox.runner import SandboxOptions
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import run_sync, whole_world_window
 
@@ -58,8 +59,11 @@ class KeepRecords(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def test_secrets_never_reach_logs_xcom_ledger_or_reports(make_sandboxes, tmp_path, capfd):
-    sandboxes = make_sandboxes(count=42, seed=11, every_scenario=True)
+@pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
+def test_secrets_never_reach_logs_xcom_ledger_or_reports(make_sandboxes, tmp_path, capfd, netsuite_auth):
+    """M2M adds the private key (whole, and single lines of it), each access token issued and each assertion."""
+    options = SandboxOptions(netsuite_auth=netsuite_auth)
+    sandboxes = make_sandboxes(count=42, seed=11, every_scenario=True, options=options)
     records = KeepRecords()
     logging.getLogger().addHandler(records)
     try:
@@ -69,6 +73,8 @@ def test_secrets_never_reach_logs_xcom_ledger_or_reports(make_sandboxes, tmp_pat
     finally:
         logging.getLogger().removeHandler(records)
     assert run.state == "success" and run.report["outcomes"]["cancelled"] > 0
+    if netsuite_auth == "m2m":  # the secrets searched for include what the run was handed
+        assert sandboxes.netsuite.oauth2.issued_tokens() and sandboxes.netsuite.oauth2.assertions
     captured = capfd.readouterr()
     texts = {"stdout": captured.out, "stderr": captured.err, "log records": "\n".join(records.lines)}
     assert "Compared" in texts["stdout"] + texts["stderr"] + texts["log records"]  # the search sees the task logs

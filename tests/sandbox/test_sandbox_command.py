@@ -6,6 +6,7 @@ import signal
 import socket
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 
 from include.cancel_sync.netsuite.hook import NetSuiteHook
@@ -15,11 +16,14 @@ from include.cancel_sync.shopify.hook import ShopifyHook
 from include.cancel_sync.shopify.order_ids import parse_shopify_link
 
 
-def test_command_serves_both_sandboxes_with_importable_connections(sandbox_process, monkeypatch):
-    info = sandbox_process("--orders", "50", "--seed", "4")
+@pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
+def test_command_serves_both_sandboxes_with_importable_connections(sandbox_process, monkeypatch, netsuite_auth):
+    info = sandbox_process("--orders", "50", "--seed", "4", "--netsuite-auth", netsuite_auth)
     assert info["orders"] == 50
     connections = info["connections"]
     assert set(connections) == {"netsuite_default", "shopify_default"}
+    kind = {"certificate_id"} if netsuite_auth == "m2m" else {"token_id", "token_secret"}
+    assert set(connections["netsuite_default"]["extra"]) & {"certificate_id", "token_id", "token_secret"} == kind
     for conn_id, definition in connections.items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(definition))
     rows = list(NetSuiteHook().get_client().query(canceled_orders_query("custbody_fa_channel_order", None)))
@@ -29,6 +33,7 @@ def test_command_serves_both_sandboxes_with_importable_connections(sandbox_proce
     assert [node["id"] for node in data["nodes"] if node] == [gid] or data["nodes"] == [None]
     stats = requests.get(f"{info['netsuite_url']}/_sandbox/stats", timeout=5).json()
     assert stats["requests"] >= 1
+    assert stats["token_requests"] == (1 if netsuite_auth == "m2m" else 0)
 
 
 def test_command_stops_on_sigterm_and_frees_its_ports(sandbox_process):

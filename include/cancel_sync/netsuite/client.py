@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
@@ -19,13 +19,21 @@ SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 MAX_PAGE_SIZE = 1000
 MAX_ROWS_PER_QUERY = 100_000
 MAX_UNAUTHORIZED_RETRIES = 2
-_RETRY_STATUSES = {429, 500, 502, 503, 504}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class _Unauthorized(TransientError):
-    def __init__(self, error: NetSuiteError) -> None:
+    def __init__(self, error: NetSuiteError, request: requests.PreparedRequest) -> None:
         super().__init__(str(error))
         self.error = error
+        self.request = request
+
+
+@runtime_checkable
+class RenewableAuth(Protocol):
+    """An auth whose credential NetSuite can refuse and the auth can replace (an OAuth 2.0 access token)."""
+
+    def refused(self, request: requests.PreparedRequest) -> None: ...
 
 
 def too_many_rows(total: int | str) -> NetSuiteError:
@@ -92,14 +100,35 @@ class NetSuiteClient:
                 if attempt.retry_state.attempt_number > 1:
                     self.retries += 1
                 try:
-                    return self._post(query, offset)
+                    return self._post_authorized(query, offset)
                 except _Unauthorized as exc:
-                    # An overloaded account can answer 401; bad credentials answer it every time.
+                    # TBA: an overloaded account can answer 401; bad credentials answer it every time.
                     unauthorized += 1
                     if unauthorized > MAX_UNAUTHORIZED_RETRIES:
                         raise exc.error from None
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post_authorized(self, query: str, offset: int) -> dict[str, Any]:
+        """A refused access token (expired, revoked) is renewed and the page asked again at once, the same page:
+        nothing lost, nothing fetched twice. Refused again, with a token issued after the first refusal: fatal."""
+        try:
+            return self._post(query, offset)
+        except _Unauthorized as refusal:
+            auth = self._session()[0].auth
+            if not isinstance(auth, RenewableAuth):
+                raise
+            auth.refused(refusal.request)
+        try:
+            return self._post(query, offset)
+        except _Unauthorized as again:
+            raise NetSuiteError(
+                401,
+                again.error.code,
+                "NetSuite refused a newly issued OAuth 2.0 access token. Check that the mapped role has 'Log in "
+                "using OAuth 2.0 Access Tokens' and 'REST Web Services', that the integration record and the "
+                "connection's scope include rest_webservices, and the Login Audit Trail.",
+            ) from None
 
     def _post(self, query: str, offset: int) -> dict[str, Any]:
         session, settings = self._session()
@@ -121,14 +150,16 @@ class NetSuiteClient:
             time.sleep(0)
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(f"NetSuite connection failed: {type(exc).__name__}") from None
-        if response.status_code in _RETRY_STATUSES:
+        if response.status_code in RETRY_STATUSES:
             raise TransientError(f"NetSuite answered HTTP {response.status_code}")
         try:
             body = response.json()
         except ValueError:
-            raise TransientError(f"NetSuite sent an unreadable reply (HTTP {response.status_code})") from None
+            if response.status_code != 401:  # a refusal is one whatever its body
+                raise TransientError(f"NetSuite sent an unreadable reply (HTTP {response.status_code})") from None
+            body = None
         if response.status_code == 401:
-            raise _Unauthorized(_netsuite_error(401, body))
+            raise _Unauthorized(_netsuite_error(401, body), prepared)
         if response.status_code != 200:
             raise _netsuite_error(response.status_code, body)
         if not isinstance(body, dict) or "items" not in body:

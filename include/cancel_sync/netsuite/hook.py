@@ -1,8 +1,11 @@
-"""NetSuite hook: connection `netsuite_default` → signed SuiteQL client.
+"""NetSuite hook: connection `netsuite_default` → authenticated SuiteQL client.
 
-Connection fields: host = REST base URL (https://<account>.suitetalk.api.netsuite.com),
-login/password = consumer key/secret, extra `account_id`, `token_id`, `token_secret`
-(optional `max_concurrency`, `page_size`).
+Connection fields: host = REST base URL (https://<account>.suitetalk.api.netsuite.com), extra `account_id`
+(optional `max_concurrency`, `page_size`, `timeout`), and one of two kinds of authentication:
+- OAuth 2.0 client credentials (M2M), chosen by extra `certificate_id`: login = the integration record's client
+  ID, password = the PEM private key of the mapped certificate; optional extra `scope` (default rest_webservices)
+  and `algorithm` (default from the key: PS256 for RSA, ES256/ES384/ES512 for EC P-256/P-384/P-521).
+- Token-based authentication (TBA), chosen by extra `token_id`/`token_secret`: login/password = consumer key/secret.
 """
 
 from __future__ import annotations
@@ -16,35 +19,88 @@ from requests_oauthlib import OAuth1
 
 from include.cancel_sync.constants import NETSUITE_CONN_ID
 from include.cancel_sync.errors import SyncError
-from include.cancel_sync.http_sessions import session_copier
+from include.cancel_sync.http_sessions import copy_session, session_copier
 from include.cancel_sync.netsuite.client import NetSuiteClient
+from include.cancel_sync.netsuite.oauth2 import (
+    DEFAULT_SCOPE,
+    ClientCredentials,
+    ClientCredentialsAuth,
+    TokenSource,
+    load_private_key,
+    signing_algorithm,
+    token_url,
+)
 
 # HttpHook sends every unknown extra as an HTTP header; these must never leave as headers.
-_OWN_EXTRAS = ("account_id", "token_id", "token_secret", "max_concurrency", "page_size")
+_OWN_EXTRAS = (
+    "account_id",
+    "token_id",
+    "token_secret",
+    "certificate_id",
+    "scope",
+    "algorithm",
+    "max_concurrency",
+    "page_size",
+)
 
 
 class NetSuiteHook(HttpHook):
     conn_name_attr = "netsuite_conn_id"
     default_conn_name = NETSUITE_CONN_ID
     conn_type = "http"
-    hook_name = "NetSuite (SuiteQL, TBA)"
+    hook_name = "NetSuite (SuiteQL; OAuth 2.0 client credentials or TBA)"
 
     def __init__(self, netsuite_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(method="POST", http_conn_id=netsuite_conn_id, **kwargs)
         self.netsuite_conn_id = netsuite_conn_id
 
-    def _extract_auth(self, connection: Any) -> OAuth1:
+    def _extract_auth(self, connection: Any) -> ClientCredentialsAuth | OAuth1:
         extra = connection.extra_dejson
-        values = {
-            "login (consumer key)": connection.login,
-            "password (consumer secret)": connection.password,
-            "extra account_id": extra.get("account_id"),
-            "extra token_id": extra.get("token_id"),
-            "extra token_secret": extra.get("token_secret"),
-        }
-        missing = [name for name, value in values.items() if not str(value or "").strip()]
-        if missing:
-            raise SyncError(f"connection {self.netsuite_conn_id} is missing {', '.join(missing)}")
+        if _given(extra.get("certificate_id")):
+            return self._client_credentials(connection)
+        if _given(extra.get("token_id")) or _given(extra.get("token_secret")):
+            return self._token_based(connection)
+        raise SyncError(
+            f"connection {self.netsuite_conn_id} names no NetSuite authentication: add extra certificate_id "
+            "(OAuth 2.0 client credentials; login = client ID, password = PEM private key) or extra token_id and "
+            "token_secret (TBA; login / password = consumer key / secret)"
+        )
+
+    def _client_credentials(self, connection: Any) -> ClientCredentialsAuth:
+        extra = connection.extra_dejson
+        self._require(
+            {
+                "login (client ID)": connection.login,
+                "password (PEM private key)": connection.password,
+                "extra account_id": extra.get("account_id"),
+            }
+        )
+        mask_secret(connection.password)
+        try:
+            key = load_private_key(connection.password)
+            credentials = ClientCredentials(
+                token_url=token_url(self.base_url),
+                client_id=connection.login.strip(),
+                certificate_id=str(extra["certificate_id"]).strip(),
+                private_key=key,
+                algorithm=signing_algorithm(key, extra.get("algorithm")),
+                scope=str(extra.get("scope") or DEFAULT_SCOPE).strip(),
+            )
+        except ValueError as exc:
+            raise SyncError(f"connection {self.netsuite_conn_id}: {exc}") from None
+        return ClientCredentialsAuth(TokenSource(credentials, on_token=mask_secret))
+
+    def _token_based(self, connection: Any) -> OAuth1:
+        extra = connection.extra_dejson
+        self._require(
+            {
+                "login (consumer key)": connection.login,
+                "password (consumer secret)": connection.password,
+                "extra account_id": extra.get("account_id"),
+                "extra token_id": extra.get("token_id"),
+                "extra token_secret": extra.get("token_secret"),
+            }
+        )
         for secret in (connection.password, extra["token_id"], extra["token_secret"]):
             mask_secret(secret)
         return OAuth1(
@@ -56,10 +112,17 @@ class NetSuiteHook(HttpHook):
             realm=str(extra["account_id"]),
         )
 
+    def _require(self, values: dict[str, Any]) -> None:
+        missing = [name for name, value in values.items() if not _given(value)]
+        if missing:
+            raise SyncError(f"connection {self.netsuite_conn_id} is missing {', '.join(missing)}")
+
     def get_conn(self, headers: dict[Any, Any] | None = None, extra_options: dict[str, Any] | None = None) -> Session:
         session = super().get_conn(headers, extra_options)
         for key in _OWN_EXTRAS:
             session.headers.pop(key, None)
+        if isinstance(session.auth, ClientCredentialsAuth):  # token requests: the connection's TLS and proxies
+            session.auth.tokens.http = copy_session(session, with_auth=False)
         return session
 
     def get_client(self, max_concurrency: int | None = None) -> NetSuiteClient:
@@ -73,3 +136,7 @@ class NetSuiteHook(HttpHook):
             timeout=(10.0, float(extra.get("timeout", 300))),
             verify=session.verify,
         )
+
+
+def _given(value: Any) -> bool:
+    return bool(str(value or "").strip())

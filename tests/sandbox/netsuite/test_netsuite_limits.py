@@ -133,6 +133,8 @@ def test_stats_over_http(netsuite):
         "peak_concurrency": 1,
         "concurrency_rejections": 0,
         "auth_failures": 0,
+        "token_requests": 0,
+        "token_refusals": 0,
         "in_flight": 0,
     }
     reset = requests.post(client.base_url + "/_sandbox/stats/reset", timeout=5).json()
