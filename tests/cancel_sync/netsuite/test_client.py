@@ -67,7 +67,7 @@ def test_a_newly_issued_token_refused_again_fails_at_once_with_a_clear_error(mak
     }
     use_connections(monkeypatch, connections)
     with pytest.raises(NetSuiteError, match="newly issued OAuth 2.0 access token") as raised:
-        list(NetSuiteHook().get_client().rows(canceled_orders_query("custbody_fa_channel_order", None)))
+        list(NetSuiteHook().get_client().query(canceled_orders_query("custbody_fa_channel_order", None)))
     assert raised.value.status == 401
     stats = sandboxes.netsuite.stats
     assert (stats["token_requests"], stats["requests"], stats["auth_failures"]) == (2, 2, 2)  # no "overload" retries
@@ -79,5 +79,5 @@ def test_tba_401s_are_still_retried_as_an_overloaded_account_before_failing(make
     session.auth.client.client_secret = "wrong"
     client = NetSuiteClient(lambda: session, sandboxes.netsuite_url, backoff_max=0.01)
     with pytest.raises(NetSuiteError, match="INVALID_LOGIN"):
-        list(client.rows(canceled_orders_query("custbody_fa_channel_order", None)))
+        list(client.query(canceled_orders_query("custbody_fa_channel_order", None)))
     assert sandboxes.netsuite.stats["auth_failures"] == 1 + MAX_UNAUTHORIZED_RETRIES

@@ -49,7 +49,7 @@ def test_an_m2m_connection_reads_suiteql_with_one_token(make_sandboxes, monkeypa
     use_connections(monkeypatch, sandboxes.connections())
     client = NetSuiteHook().get_client()
     client.page_size = 5
-    rows = list(client.rows(QUERY))
+    rows = list(client.query(QUERY))
     assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
     stats = sandboxes.netsuite.stats
     assert (stats["token_requests"], stats["auth_failures"], stats["pages_served"]) == (1, 0, -(-len(rows) // 5))
@@ -61,7 +61,7 @@ def test_only_a_bearer_token_travels_and_the_extras_stay_home(make_sandboxes, mo
     connections["netsuite_default"]["extra"]["scope"] = "rest_webservices"
     use_connections(monkeypatch, connections)
     seen = record_requests(sandboxes.netsuite)
-    list(NetSuiteHook().get_client().rows(QUERY))
+    list(NetSuiteHook().get_client().query(QUERY))
     token_request, *suiteql = seen
     (token,) = sandboxes.netsuite.oauth2.issued_tokens()
     assert token_request.path.endswith("/oauth2/v1/token") and "authorization" not in token_request.headers
@@ -79,9 +79,9 @@ def test_the_key_and_every_token_are_masked(make_sandboxes, monkeypatch):
     sandboxes = m2m_sandboxes(make_sandboxes)
     use_connections(monkeypatch, sandboxes.connections())
     client = NetSuiteHook().get_client()
-    list(client.rows(QUERY))
+    list(client.query(QUERY))
     sandboxes.netsuite.oauth2.expire_tokens()
-    list(client.rows(QUERY))  # the expired token is refused and renewed
+    list(client.query(QUERY))  # the expired token is refused and renewed
     tokens = sandboxes.netsuite.oauth2.issued_tokens()
     assert len(tokens) == 2
     for secret in [sandboxes.netsuite_m2m.private_key_pem, *tokens]:
@@ -138,7 +138,7 @@ def test_certificate_id_chooses_m2m_over_leftover_tba_extras(make_sandboxes, mon
     connections = sandboxes.connections()
     connections["netsuite_default"]["extra"] |= {"token_id": "left-over", "token_secret": "left-over"}
     use_connections(monkeypatch, connections)
-    assert list(NetSuiteHook().get_client().rows(QUERY))
+    assert list(NetSuiteHook().get_client().query(QUERY))
     assert sandboxes.netsuite.stats["token_requests"] == 1
 
 
@@ -147,7 +147,7 @@ def test_a_key_pasted_on_one_line_works(make_sandboxes, monkeypatch):
     connections = sandboxes.connections()
     connections["netsuite_default"]["password"] = sandboxes.netsuite_m2m.private_key_pem.replace("\n", " ")
     use_connections(monkeypatch, connections)
-    assert list(NetSuiteHook().get_client().rows(QUERY))
+    assert list(NetSuiteHook().get_client().query(QUERY))
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
@@ -181,5 +181,5 @@ def test_a_key_and_certificate_made_by_oracles_openssl_command_work(
     netsuite.update(login=client_id, password=(tmp_path / "private.pem").read_text())
     netsuite["extra"]["certificate_id"] = certificate_id
     use_connections(monkeypatch, connections)
-    assert list(NetSuiteHook().get_client().rows(QUERY))
+    assert list(NetSuiteHook().get_client().query(QUERY))
     assert oauth2.audit_trail == []
