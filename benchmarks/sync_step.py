@@ -171,16 +171,17 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 
 def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
+    from include.cancel_sync.netsuite.hook import NetSuiteHook
     from include.cancel_sync.shopify.hook import ShopifyHook
     from include.cancel_sync.xcom_table import unpack
 
-    client = ShopifyHook().get_client()
+    client, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
     began, started_at = time.perf_counter(), time.time()
     xcom = dicts = orders = batches = 0
     decisions_count: dict[str, int] = {}
     with _output(workdir, "decisions", args).open("w") as out:
         for index, batch in _my_batches(workdir / "batches.jsonl", args):
-            decisions = tasks.compare(client, run, batch)
+            decisions = tasks.compare(client, netsuite, run, batch)
             for decision in unpack(decisions):
                 decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
             text = json.dumps(decisions)
@@ -205,9 +206,10 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
     from include.cancel_sync.ledger import Ledger, RunKey
+    from include.cancel_sync.netsuite.hook import NetSuiteHook
     from include.cancel_sync.shopify.hook import ShopifyHook
 
-    client = ShopifyHook().get_client()
+    client, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
     options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
     ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
     began, started_at = time.perf_counter(), time.time()
@@ -219,7 +221,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
             key = RunKey(SYNC_DAG_ID, "bench", 1, index)
             pushed.map_index = index
             try:  # as the DAG's task: outcomes pushed, then a batch with a failed order raises
-                outcomes = tasks.cancel(client, run, decisions, pushed, ledger, key, **options)
+                outcomes = tasks.cancel(client, netsuite, run, decisions, pushed, ledger, key, **options)
             except tasks.BatchFailed as failed:
                 outcomes = failed.outcomes
             for outcome in outcomes:

@@ -94,20 +94,22 @@ def netsuite_shopify_cancel_sync():
     @task
     def compare_with_shopify(run: dict, batch: dict) -> dict:
         from include.cancel_sync import tasks
+        from include.cancel_sync.netsuite.hook import NetSuiteHook
         from include.cancel_sync.shopify.hook import ShopifyHook
 
-        return tasks.compare(ShopifyHook().get_client(), run, batch)
+        return tasks.compare(ShopifyHook().get_client(), NetSuiteHook().get_client(), run, batch)
 
     @task
     def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.ledger import Ledger, RunKey
+        from include.cancel_sync.netsuite.hook import NetSuiteHook
         from include.cancel_sync.shopify.hook import ShopifyHook
         from include.cancel_sync.task_xcom import AirflowXCom
 
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
-        client, ledger = ShopifyHook().get_client(), Ledger.from_airflow()
-        outcomes = tasks.cancel(client, run, decisions, AirflowXCom(ti), ledger, key)
+        shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
+        outcomes = tasks.cancel(shopify, netsuite, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key)
         return {"orders": len(outcomes)}
 
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)

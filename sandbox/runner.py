@@ -153,7 +153,7 @@ class Sandboxes:
 
     def _netsuite_connection(self) -> dict[str, Any]:
         tba, m2m = self.netsuite_credentials, self.netsuite_m2m
-        common = {"account_id": tba.account_id, "max_concurrency": 2, "timeout": 60}
+        common = {"account_id": tba.account_id, "timezone": "UTC", "max_concurrency": 2, "timeout": 60}
         if m2m is None:
             login, password = tba.consumer_key, tba.consumer_secret
             extra = {"token_id": tba.token_id, "token_secret": tba.token_secret}

@@ -2,9 +2,13 @@
 
 Safety rules, in order of importance:
 - nothing is sent unless the toggle is on and the run is not a dry run;
+- right before sending, Shopify's state and every NetSuite order linking the Shopify order are read
+  again, and the decision is taken again on them;
+- one cancel per Shopify order, however many canceled NetSuite orders link it;
 - the refund flag comes from the merchant's setting and fresh Shopify state;
 - a cancel whose reply was lost is never re-sent in the same try: the order is
   re-read, and if it is still open the order fails so a retry re-checks first;
+- a cancel Shopify accepted but whose job ended with the order still open fails at once;
 - an order cancelled with a refund the merchant turned off is reported as failed.
 """
 
@@ -17,13 +21,20 @@ from typing import Any
 
 from include.cancel_sync.decide import decide
 from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.netsuite.linked_orders import LinkedOrder
 from include.cancel_sync.records import Decision, OrderDecision, OrderOutcome, Outcome, outcome_of
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.cancel_requests import send_cancels
 from include.cancel_sync.shopify.client import ShopifyClient
-from include.cancel_sync.shopify.order_states import read_order_states
+from include.cancel_sync.shopify.order_states import read_finished_jobs, read_order_states
 
 log = logging.getLogger(__name__)
+
+ReadLinks = Callable[[list[str]], dict[str, list[LinkedOrder]]]
+JOB_ENDED_OPEN = (
+    "Shopify accepted the cancel, and its cancel job ended with the order still open (Shopify gave no reason; "
+    "see the order's timeline in Shopify); a retry re-checks it"
+)
 
 STAFF_NOTE_LIMIT = 255
 
@@ -45,10 +56,12 @@ def cancel_batch(
     sleep: Callable[[float], None] = time.sleep,
     ledger: Ledger | None = None,
     run_key: RunKey | None = None,
+    read_links: ReadLinks | None = None,
 ) -> list[OrderOutcome]:
     """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger.
 
-    `concurrency` cancel requests in flight, one order each."""
+    `concurrency` cancel requests in flight, one Shopify order each. `read_links(gids)` reads every NetSuite
+    sales order linking those Shopify orders for the re-check (netsuite/linked_orders.py)."""
     outcomes: list[OrderOutcome] = [
         {**decision, "outcome": outcome_of(decision["decision"]), "detail": decision["reason"]}
         for decision in decisions
@@ -61,7 +74,9 @@ def cancel_batch(
             refund = " with refund" if outcome["refund"] else ""
             outcome.update(outcome=Outcome.WOULD_CANCEL, detail=f"would cancel{refund}; {why}")
     elif wanted:
-        sent = _cancel_wanted(client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key)
+        sent = _cancel_wanted(
+            client, settings, wanted, concurrency, confirm_timeout, sleep, ledger, run_key, read_links
+        )
     if ledger is not None and run_key is not None:
         sent_ids = {id(o) for o in sent}
         ledger.record_outcomes(run_key, [o for o in outcomes if id(o) not in sent_ids], settings)
@@ -77,23 +92,46 @@ def _cancel_wanted(
     sleep: Callable[[float], None],
     ledger: Ledger | None,
     run_key: RunKey | None,
+    read_links: ReadLinks | None,
 ) -> list[OrderOutcome]:
     """Re-check, send, confirm; returns the outcomes whose cancel was sent (their ledger rows are intents)."""
-    # Re-check right before acting: the order may have changed since the compare step.
-    states = read_order_states(client, [o["gid"] for o in wanted], with_staff_note=True)
-    _apply_recheck(wanted, states, settings)
+    # Re-check right before acting: Shopify's order and NetSuite's links may have changed since the compare step.
+    gids = [o["gid"] for o in wanted]
+    states = read_order_states(client, gids, with_staff_note=True)
+    _apply_recheck(wanted, states, read_links(gids) if read_links else {}, settings)
     if ledger is not None:
         _settle_open_intents(client, ledger, wanted, confirm_timeout, sleep)
-    to_send = [o for o in wanted if o["outcome"] == Outcome.TO_CANCEL]
+    carriers, riders = _one_per_shopify_order([o for o in wanted if o["outcome"] == Outcome.TO_CANCEL])
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
 
     # `concurrency` requests at a time; each order's intent is committed before its mutation leaves.
     intent = journal.intent if journal else None
-    send_cancels(client, settings, to_send, staff_note, concurrency, before_send=intent)
-    _confirm(client, settings, [o for o in to_send if o["outcome"] == Outcome.ACCEPTED], confirm_timeout, sleep)
+    send_cancels(client, settings, carriers, staff_note, concurrency, before_send=intent)
+    _confirm(client, settings, [o for o in carriers if o["outcome"] == Outcome.ACCEPTED], confirm_timeout, sleep)
+    _share_outcomes(riders, carriers)
     if journal:
-        journal.finish(to_send)
-    return to_send if journal else []
+        journal.finish(carriers)
+    return carriers if journal else []
+
+
+def _one_per_shopify_order(ready: list[OrderOutcome]) -> tuple[list[OrderOutcome], list[OrderOutcome]]:
+    """The order that carries each Shopify order's cancel (the lowest NetSuite id), and those riding along."""
+    carriers: dict[str, OrderOutcome] = {}
+    riders: list[OrderOutcome] = []
+    for outcome in sorted(ready, key=lambda o: o["id"]):
+        if outcome["gid"] in carriers:
+            riders.append(outcome)
+        else:
+            carriers[outcome["gid"]] = outcome
+    return list(carriers.values()), riders
+
+
+def _share_outcomes(riders: list[OrderOutcome], carriers: list[OrderOutcome]) -> None:
+    by_gid = {carrier["gid"]: carrier for carrier in carriers}
+    for rider in riders:
+        carrier = by_gid[rider["gid"]]
+        detail = f"{carrier['detail']} (one cancel, sent for {carrier['tranid']}: same Shopify order)"
+        rider.update(outcome=carrier["outcome"], refund=carrier["refund"], detail=detail)
 
 
 class _Journal:
@@ -115,8 +153,13 @@ class _Journal:
         )
 
 
-def _apply_recheck(wanted: list[OrderOutcome], states: dict[str, dict[str, Any]], settings: SyncSettings) -> None:
-    fresh = {d["id"]: d for d in decide(wanted, states, settings.prevent_refund)}
+def _apply_recheck(
+    wanted: list[OrderOutcome],
+    states: dict[str, dict[str, Any]],
+    links: dict[str, list[LinkedOrder]],
+    settings: SyncSettings,
+) -> None:
+    fresh = {d["id"]: d for d in decide(wanted, states, links, settings.prevent_refund)}
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
         outcome.update(recheck, outcome=outcome_of(recheck["decision"]), detail=recheck["reason"])
@@ -180,15 +223,24 @@ def _confirm(
     timeout: float,
     sleep: Callable[[float], None],
 ) -> None:
-    """Wait until Shopify shows every accepted cancel as done (cancelledAt set)."""
+    """Wait until Shopify shows every accepted cancel as done (cancelledAt set).
+
+    An order whose cancel job had already run when its state was read, and is still open, is not waited
+    for: Shopify ended the cancel without cancelling (its job says "run", not "succeeded")."""
     pending = {o["gid"]: o for o in accepted}
     deadline = time.monotonic() + timeout
     delay = 0.2
+    first = True
     while pending:
+        # Jobs before states: a job seen done before the order was read, with the order still open, failed.
+        ran = set() if first else read_finished_jobs(client, [o.get("job_id") for o in pending.values()])
+        first = False
         states = read_order_states(client, list(pending))
         for gid, state in states.items():
             if state.get("cancelledAt"):
                 _finish(pending.pop(gid), state, settings)
+            elif pending[gid].get("job_id") in ran:
+                pending.pop(gid).update(outcome=Outcome.FAILED, detail=JOB_ENDED_OPEN)
         gone = [gid for gid in pending if gid not in states]
         for gid in gone:
             pending.pop(gid).update(

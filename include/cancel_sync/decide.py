@@ -1,8 +1,26 @@
 """Compare: join NetSuite records with Shopify state and decide per order.
 
-An order is cancelled only if NetSuite says it qualifies (it was extracted), its
-link is sound and unique, and Shopify shows it open, unfulfilled and without a
-return. A refund is asked only when prevent-refund is off and money was taken.
+A Shopify order is cancelled only if
+- the NetSuite order counts as canceled (status C, or H with nothing shipped and nothing billed),
+- every other NetSuite sales order that links the same Shopify order counts as canceled too (a re-entered
+  order still being fulfilled holds it), and
+- Shopify shows it open, with nothing fulfilled or with a fulfillment service, and no return.
+Several canceled NetSuite orders linking one Shopify order all decide to cancel it; the cancel step sends
+one cancel for them. A refund is asked only when prevent-refund is off and money was taken.
+
+What each Shopify fulfillment status means for a cancel (OrderDisplayFulfillmentStatus, 2026-01 schema;
+Shopify: an order can be cancelled when it has "no outstanding fulfillments that can't be cancelled", and
+once a fulfillment service accepted a request only a cancellation request to that service can stop it):
+
+| status | cancel? | why |
+|---|---|---|
+| UNFULFILLED | yes | nothing fulfilled |
+| OPEN, RESTOCKED | yes | older names Shopify replaced by UNFULFILLED |
+| ON_HOLD, SCHEDULED | yes | the merchant's own hold or schedule; nothing has left |
+| IN_PROGRESS, PENDING_FULFILLMENT | no | a fulfillment service has the request: cancel it there first |
+| REQUEST_DECLINED | no | the service declined some items; the others may still be with it |
+| PARTIALLY_FULFILLED, FULFILLED | no | items were shipped |
+| anything else | no | unknown to this version: a person checks |
 """
 
 from __future__ import annotations
@@ -11,19 +29,34 @@ from typing import Any
 
 import pandas as pd
 
+from include.cancel_sync.netsuite.linked_orders import LinkedOrder
+from include.cancel_sync.netsuite.order_status import counts_as_canceled, describe
 from include.cancel_sync.records import CanceledOrder, Decision, OrderDecision
 
-# Fulfillment states in which nothing has left (or is leaving) the warehouse.
-CANCELLABLE_FULFILLMENT = {"UNFULFILLED", "OPEN", "PENDING_FULFILLMENT", "SCHEDULED", "ON_HOLD", "REQUEST_DECLINED"}
+CANCELLABLE_FULFILLMENT = frozenset({"UNFULFILLED", "OPEN", "RESTOCKED", "ON_HOLD", "SCHEDULED"})
+_WITH_A_SERVICE = "a fulfillment service has this order; cancel it there first"
+NOT_CANCELLABLE_FULFILLMENT = {
+    "IN_PROGRESS": _WITH_A_SERVICE,
+    "PENDING_FULFILLMENT": _WITH_A_SERVICE,
+    "REQUEST_DECLINED": "the fulfillment service declined some items and may still hold others; check it in Shopify",
+    "PARTIALLY_FULFILLED": "some items were shipped",
+    "FULFILLED": "the items were shipped",
+}
 # Financial states with captured money that a refund would give back.
 REFUNDABLE_FINANCIAL = {"PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED"}
-_ORDER_COLUMNS = ["id", "tranid", "status", "modified", "gid", "problem", "duplicate"]
+LINKS_NAMED = 5  # other NetSuite orders named in a reason
+_ORDER_COLUMNS = ["id", "tranid", "status", "modified", "gid", "problem", "billed"]
 _STATE_COLUMNS = ["gid", "name", "cancelledAt", "displayFinancialStatus", "displayFulfillmentStatus", "returnStatus"]
 
 
 def decide(
-    records: list[CanceledOrder], states: dict[str, dict[str, Any]], prevent_refund: bool
+    records: list[CanceledOrder],
+    states: dict[str, dict[str, Any]],
+    linked: dict[str, list[LinkedOrder]],
+    prevent_refund: bool,
 ) -> list[OrderDecision]:
+    """`states`: Shopify GID → order fields (absent: Shopify has no such order); `linked`: GID → every NetSuite
+    sales order linking it (netsuite/linked_orders.py)."""
     if not records:
         return []
     orders = pd.DataFrame.from_records(records, columns=_ORDER_COLUMNS).astype(object)
@@ -33,11 +66,11 @@ def decide(
     joined = orders.merge(shopify, on="gid", how="left", validate="many_to_one")
     # Missing values as None, not NaN: every column is object, so None stays None.
     joined = joined.astype(object).where(joined.notna(), None)
-    return [_decision(row, prevent_refund) for row in joined.to_dict("records")]
+    return [_decision(row, linked, prevent_refund) for row in joined.to_dict("records")]
 
 
-def _decision(row: dict[str, Any], prevent_refund: bool) -> OrderDecision:
-    decision_name, reason = _classify(row)
+def _decision(row: dict[str, Any], linked: dict[str, list[LinkedOrder]], prevent_refund: bool) -> OrderDecision:
+    decision_name, reason = _classify(row, linked)
     decision: OrderDecision = {
         "id": int(row["id"]),
         "tranid": row["tranid"],
@@ -54,22 +87,42 @@ def _decision(row: dict[str, Any], prevent_refund: bool) -> OrderDecision:
     return decision
 
 
-def _classify(row: dict[str, Any]) -> tuple[Decision, str]:
+def _classify(row: dict[str, Any], linked: dict[str, list[LinkedOrder]]) -> tuple[Decision, str]:
     if not row["gid"]:
         return Decision.INVALID_LINK, row["problem"] or "no Shopify link"
-    if row["duplicate"] is True:
-        return Decision.DUPLICATE_LINK, row["problem"]
+    if row["billed"] is True:
+        return Decision.BILLED_IN_NETSUITE, "closed in NetSuite, but billed (invoice or cash sale): not a cancellation"
+    others = [order for order in linked.get(row["gid"], []) if order["id"] != int(row["id"])]
+    holding = [order for order in others if not counts_as_canceled(order["status"], order["shipped"], order["billed"])]
+    if holding:
+        return Decision.LINKED_TO_OPEN_ORDER, f"{_named(holding)} still {_verb(holding)} this Shopify order"
     if row["name"] is None:
         return Decision.NOT_FOUND, f"Shopify has no order {row['gid']}"
     if row["cancelledAt"]:
         return Decision.ALREADY_CANCELLED, f"cancelled in Shopify at {row['cancelledAt']}"
     fulfillment = row["displayFulfillmentStatus"]
     if fulfillment not in CANCELLABLE_FULFILLMENT:
-        return Decision.CANNOT_CANCEL, f"Shopify fulfillment status is {fulfillment}"
+        why = NOT_CANCELLABLE_FULFILLMENT.get(fulfillment, "a status this version does not know; check it in Shopify")
+        return Decision.CANNOT_CANCEL, f"Shopify fulfillment status is {fulfillment}: {why}"
     returns = row["returnStatus"] or "NO_RETURN"
     if returns != "NO_RETURN":
         return Decision.CANNOT_CANCEL, f"Shopify return status is {returns}"
-    return Decision.TO_CANCEL, "canceled in NetSuite, open in Shopify"
+    reason = "canceled in NetSuite, open in Shopify"
+    if others:  # every one of them counts as canceled too
+        reason += f"; {_named(others)} also canceled {_verb(others, 'link', 'links')} it: one cancel for all"
+    return Decision.TO_CANCEL, reason
+
+
+def _named(orders: list[LinkedOrder]) -> str:
+    shown = ", ".join(
+        f"{o['tranid'] or o['id']} ({describe(o['status'], o['shipped'], o['billed'])})" for o in orders[:LINKS_NAMED]
+    )
+    more = f" and {len(orders) - LINKS_NAMED} more" if len(orders) > LINKS_NAMED else ""
+    return shown + more
+
+
+def _verb(orders: list[LinkedOrder], plural: str = "hold", singular: str = "holds") -> str:
+    return singular if len(orders) == 1 else plural
 
 
 def wants_refund(financial_status: str | None, prevent_refund: bool) -> bool:

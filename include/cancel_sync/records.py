@@ -24,7 +24,8 @@ class Decision(StrEnum):
     CANNOT_CANCEL = "cannot_cancel"
     NOT_FOUND = "not_found"
     INVALID_LINK = "invalid_link"
-    DUPLICATE_LINK = "duplicate_link"
+    LINKED_TO_OPEN_ORDER = "linked_to_open_order"  # another sales order still holds the Shopify order
+    BILLED_IN_NETSUITE = "billed_in_netsuite"  # closed but billed: NetSuite charged for it, not a cancellation
 
 
 class Outcome(StrEnum):
@@ -37,7 +38,8 @@ class Outcome(StrEnum):
     CANNOT_CANCEL = Decision.CANNOT_CANCEL.value
     NOT_FOUND = Decision.NOT_FOUND.value
     INVALID_LINK = Decision.INVALID_LINK.value
-    DUPLICATE_LINK = Decision.DUPLICATE_LINK.value
+    LINKED_TO_OPEN_ORDER = Decision.LINKED_TO_OPEN_ORDER.value
+    BILLED_IN_NETSUITE = Decision.BILLED_IN_NETSUITE.value
     # While a cancel is in flight (cancel step and ledger only, never a final outcome in a report):
     TO_CANCEL = Decision.TO_CANCEL.value  # re-checked, about to be sent
     ACCEPTED = "accepted"  # Shopify took the cancel; not yet seen done
@@ -45,11 +47,20 @@ class Outcome(StrEnum):
 
 
 # Outcomes a person has to look at; failures are counted apart (a retry may still clear them).
-NEEDS_A_PERSON = frozenset({Outcome.DUPLICATE_LINK, Outcome.INVALID_LINK, Outcome.NOT_FOUND, Outcome.CANNOT_CANCEL})
+NEEDS_A_PERSON = frozenset(
+    {
+        Outcome.LINKED_TO_OPEN_ORDER,
+        Outcome.BILLED_IN_NETSUITE,
+        Outcome.INVALID_LINK,
+        Outcome.NOT_FOUND,
+        Outcome.CANNOT_CANCEL,
+    }
+)
 # How the report lists orders: problems first, in this order, then everything else.
 PROBLEMS_FIRST = (
     Outcome.FAILED,
-    Outcome.DUPLICATE_LINK,
+    Outcome.LINKED_TO_OPEN_ORDER,
+    Outcome.BILLED_IN_NETSUITE,
     Outcome.INVALID_LINK,
     Outcome.NOT_FOUND,
     Outcome.CANNOT_CANCEL,
@@ -74,8 +85,8 @@ class CanceledOrder(TypedDict, total=False):
     status: str  # C or H
     modified: str | None  # lastmodifieddate as NetSuite printed it
     gid: str | None  # the Shopify order it links, None when the link is unusable
-    problem: NotRequired[str]  # why the link cannot be used, or why it is shared
-    duplicate: NotRequired[bool]
+    problem: NotRequired[str]  # why the link cannot be used
+    billed: NotRequired[bool]  # something on it was billed (only a closed order can be)
 
 
 class OrderDecision(CanceledOrder, total=False):

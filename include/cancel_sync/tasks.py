@@ -7,6 +7,7 @@ functions: resolve_run, extract, compare, cancel, report.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -35,6 +36,7 @@ from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite.extract import extract_canceled_orders, make_batches
+from include.cancel_sync.netsuite.linked_orders import read_linked_orders
 from include.cancel_sync.records import OrderOutcome, Outcome
 from include.cancel_sync.report.files import ReportFiles
 from include.cancel_sync.report.record_urls import RecordUrls
@@ -93,12 +95,14 @@ def extract(netsuite_client, run: dict[str, Any], xcom: TaskXCom | None = None) 
     return [pack(batch) for batch in batches]
 
 
-def compare(shopify_client, run: dict[str, Any], batch: Records) -> dict[str, Any]:
+def compare(shopify_client, netsuite_client, run: dict[str, Any], batch: Records) -> dict[str, Any]:
+    """Each order's decision, from its Shopify order's state and every NetSuite order linking that order."""
     settings = SyncSettings.from_dict(run["settings"])
     records = as_records(batch)
-    gids = [record["gid"] for record in records if record.get("gid") and not record.get("duplicate")]
-    decisions = decide(records, read_order_states(shopify_client, gids), settings.prevent_refund)
-    log.info("Compared %d orders with Shopify", len(decisions))
+    gids = [record["gid"] for record in records if record.get("gid")]
+    linked = read_linked_orders(netsuite_client, settings.link_field, gids)
+    decisions = decide(records, read_order_states(shopify_client, gids), linked, settings.prevent_refund)
+    log.info("Compared %d orders with Shopify and their links in NetSuite", len(decisions))
     return pack(decisions)
 
 
@@ -116,6 +120,7 @@ class BatchFailed(SyncError):
 
 def cancel(
     shopify_client,
+    netsuite_client,
     run: dict[str, Any],
     decisions: Records,
     xcom: TaskXCom | None = None,
@@ -128,7 +133,16 @@ def cancel(
     The outcomes are pushed for the report before anything is raised, so a batch that fails (BatchFailed,
     after every other order was handled) still shows what it did."""
     settings = SyncSettings.from_dict(run["settings"])
-    outcomes = cancel_batch(shopify_client, settings, as_records(decisions), ledger=ledger, run_key=run_key, **options)
+    read_links = functools.partial(read_linked_orders, netsuite_client, settings.link_field)
+    outcomes = cancel_batch(
+        shopify_client,
+        settings,
+        as_records(decisions),
+        ledger=ledger,
+        run_key=run_key,
+        read_links=read_links,
+        **options,
+    )
     if xcom is not None:
         xcom.push(OUTCOMES_XCOM, outcomes_for_xcom(outcomes))
     if any(o["outcome"] == Outcome.FAILED for o in outcomes):

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from include.cancel_sync import tasks
-from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.constants import NETSUITE_CONN_ID, SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite.client import NetSuiteClient
+from include.cancel_sync.netsuite.time_zone import NetSuiteClock, netsuite_clock
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.client import ShopifyClient, graphql_url
 from tests.conftest import WORLD_END, WORLD_START
@@ -21,11 +22,14 @@ from tests.conftest import WORLD_END, WORLD_START
 WINDOW = {"start": WORLD_START.strftime("%Y-%m-%d %H:%M:%S"), "end": WORLD_END.strftime("%Y-%m-%d %H:%M:%S")}
 
 
-def netsuite_client(sandboxes, read_timeout: float = 1.0) -> NetSuiteClient:
-    timeout = (2, read_timeout)
-    return NetSuiteClient(
-        sandboxes.netsuite_session, sandboxes.netsuite_url, max_concurrency=2, backoff_max=0.2, timeout=timeout
-    )
+def sandbox_clock(sandboxes) -> NetSuiteClock:
+    """The NetSuite sandbox's time zone, as its connection states it."""
+    return netsuite_clock(sandboxes.connections()[NETSUITE_CONN_ID]["extra"]["timezone"])
+
+
+def netsuite_client(sandboxes, read_timeout: float = 1.0, **options) -> NetSuiteClient:
+    options = {"max_concurrency": 2, "backoff_max": 0.2, "timeout": (2, read_timeout)} | options
+    return NetSuiteClient(sandboxes.netsuite_session, sandboxes.netsuite_url, sandbox_clock(sandboxes), **options)
 
 
 def shopify_client(sandboxes, read_timeout: float = 1.0) -> ShopifyClient:
@@ -55,11 +59,14 @@ def run_like_airflow(sandboxes, settings: SyncSettings, ledger: Ledger, retries:
 
     batches = attempt("extract", lambda _: tasks.extract(netsuite_client(sandboxes), run))
     for index, batch in enumerate(batches):
-        decisions = attempt("compare", lambda _, b=batch: tasks.compare(shopify_client(sandboxes), run, b))
+        decisions = attempt(
+            "compare", lambda _, b=batch: tasks.compare(shopify_client(sandboxes), netsuite_client(sandboxes), run, b)
+        )
 
         def cancel_try(try_number: int, d=decisions, i=index) -> list[dict[str, Any]]:
             key = RunKey(SYNC_DAG_ID, "fault-campaign", try_number, i)
-            return tasks.cancel(shopify_client(sandboxes), run, d, ledger=ledger, run_key=key, confirm_timeout=3)
+            shopify, netsuite = shopify_client(sandboxes), netsuite_client(sandboxes)
+            return tasks.cancel(shopify, netsuite, run, d, ledger=ledger, run_key=key, confirm_timeout=3)
 
         result.outcomes.extend(attempt("cancel", cancel_try))
     return result

@@ -22,10 +22,10 @@ from include.cancel_sync.xcom_table import as_records
 
 def main() -> None:
     step, run, decisions_file = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
-    shopify = ShopifyHook().get_client()
+    shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
     if step == "plan":
-        batches = tasks.extract(NetSuiteHook().get_client(), run)
-        decisions = [d for batch in batches for d in as_records(tasks.compare(shopify, run, batch))]
+        batches = tasks.extract(netsuite, run)
+        decisions = [d for batch in batches for d in as_records(tasks.compare(shopify, netsuite, run, batch))]
         decisions_file.write_text(json.dumps(decisions))
     else:
         ledger_url, try_number = sys.argv[4], int(sys.argv[5])
@@ -33,7 +33,14 @@ def main() -> None:
         decisions = json.loads(decisions_file.read_text())
         try:
             outcomes = tasks.cancel(
-                shopify, run, decisions, ledger=Ledger(ledger_url), run_key=key, concurrency=1, confirm_timeout=10
+                shopify,
+                netsuite,
+                run,
+                decisions,
+                ledger=Ledger(ledger_url),
+                run_key=key,
+                concurrency=1,
+                confirm_timeout=10,
             )
         except tasks.BatchFailed as failed:
             outcomes = failed.outcomes

@@ -25,16 +25,19 @@ def paid_world(count: int):
 
 def plan(sandboxes) -> list[dict]:
     batches = tasks.extract(netsuite_client(sandboxes), RUN)
-    return [d for batch in batches for d in as_records(tasks.compare(shopify_client(sandboxes), RUN, batch))]
+    return [
+        d
+        for batch in batches
+        for d in as_records(tasks.compare(shopify_client(sandboxes), netsuite_client(sandboxes), RUN, batch))
+    ]
 
 
 def cancel(sandboxes, decisions, tmp_path) -> dict[int, dict]:
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     key = RunKey(SYNC_DAG_ID, "bad-input", 1, 0)
     try:
-        outcomes = tasks.cancel(
-            shopify_client(sandboxes), RUN, decisions, ledger=ledger, run_key=key, confirm_timeout=3
-        )
+        shopify, netsuite = shopify_client(sandboxes), netsuite_client(sandboxes)
+        outcomes = tasks.cancel(shopify, netsuite, RUN, decisions, ledger=ledger, run_key=key, confirm_timeout=3)
     except tasks.BatchFailed as failed:
         outcomes = failed.outcomes
     return {o["id"]: o for o in outcomes}

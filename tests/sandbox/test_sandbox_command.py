@@ -11,6 +11,7 @@ import requests
 
 from include.cancel_sync.netsuite.hook import NetSuiteHook
 from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
 from include.cancel_sync.shopify.hook import ShopifyHook
 from include.cancel_sync.shopify.order_ids import parse_shopify_link
@@ -26,7 +27,11 @@ def test_command_serves_both_sandboxes_with_importable_connections(sandbox_proce
     assert set(connections["netsuite_default"]["extra"]) & {"certificate_id", "token_id", "token_secret"} == kind
     for conn_id, definition in connections.items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(definition))
-    rows = list(NetSuiteHook().get_client().query(canceled_orders_query("custbody_fa_channel_order", None)))
+    rows = list(
+        NetSuiteHook()
+        .get_client()
+        .query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC")))
+    )
     assert rows, "the seeded world has canceled orders"
     gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link")) for r in rows) if link.gid)
     data = ShopifyHook().get_client().execute(ORDER_STATES_QUERY, {"ids": [gid]})

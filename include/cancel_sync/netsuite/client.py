@@ -14,6 +14,7 @@ import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from include.cancel_sync.errors import NetSuiteError, TransientError
+from include.cancel_sync.netsuite.time_zone import NetSuiteClock
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
 MAX_PAGE_SIZE = 1000
@@ -52,6 +53,7 @@ class NetSuiteClient:
         self,
         session_factory: Callable[[], requests.Session],
         base_url: str,
+        clock: NetSuiteClock,
         page_size: int = MAX_PAGE_SIZE,
         max_concurrency: int = 2,
         max_attempts: int = 6,
@@ -64,6 +66,7 @@ class NetSuiteClient:
         if max_concurrency < 1:
             raise ValueError("max_concurrency must be at least 1")
         self.url = base_url.rstrip("/") + SUITEQL_PATH
+        self.clock = clock  # the token user's time zone: SuiteQL compares and prints datetimes in it
         self.page_size = page_size
         self.max_concurrency = max_concurrency
         self.timeout = timeout

@@ -1,17 +1,21 @@
-"""Extract: canceled NetSuite sales orders → compact records in batches for XCom."""
+"""Extract: canceled NetSuite sales orders → compact records in batches for XCom.
+
+Window bounds go to NetSuite in the token user's time zone (the client's clock); the times NetSuite prints
+come back as UTC."""
 
 from __future__ import annotations
 
 import gc
 import logging
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from typing import Any
 
 from include.cancel_sync.netsuite.client import NetSuiteClient, SuiteQLResult
+from include.cancel_sync.netsuite.order_status import flag, status_letter
 from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.records import CanceledOrder
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.order_ids import ORDER_GID_PREFIX, parse_shopify_link
 from include.cancel_sync.window import Window
@@ -21,23 +25,21 @@ log = logging.getLogger(__name__)
 SHOPIFY_BATCH_SIZE = 250  # nodes(ids:) takes at most 250 ids
 MAX_MAPPED_BATCHES = 1000  # below Airflow's max_map_length (1024)
 _IDS_PER_QUERY = 900  # keeps IN lists short
-DUPLICATES_NAMED = 5  # NetSuite orders named in a duplicate-link problem
 _MAX_ORDER_DIGITS = 19  # as links.parse_shopify_link reads a numeric id
 
 
 def extract_canceled_orders(
     client: NetSuiteClient, settings: SyncSettings, window: Window | None
-) -> list[dict[str, Any]]:
-    """Every qualifying order once, ordered by NetSuite id, with its Shopify link parsed."""
-    seen: dict[int, dict[str, Any]] = {}
+) -> list[CanceledOrder]:
+    """Every candidate order once, ordered by NetSuite id, with its Shopify link parsed and its time in UTC."""
+    seen: dict[int, CanceledOrder] = {}
+    to_utc = client.clock.to_utc
     with _cyclic_gc_paused():
         for items in _pages(client, settings, window):
             for row in items:
-                record = _record(row)
+                record = _record(row, to_utc)
                 seen[record["id"]] = record  # the overlap and window splits may repeat an order
-    records = [seen[key] for key in sorted(seen)]
-    _flag_duplicate_links(records)
-    return records
+    return [seen[key] for key in sorted(seen)]
 
 
 @contextmanager
@@ -61,13 +63,14 @@ def _pages(client: NetSuiteClient, settings: SyncSettings, window: Window | None
         ids = settings.order_ids
         # Every chunk started at once: the client's pool fetches them max_concurrency at a time.
         chunks = [
-            client.query(canceled_orders_query(link_field, None, ids[start : start + _IDS_PER_QUERY]))
+            client.query(canceled_orders_query(link_field, None, client.clock, ids[start : start + _IDS_PER_QUERY]))
             for start in range(0, len(ids), _IDS_PER_QUERY)
         ]
         for result in chunks:
             yield from result.pages()
         return
-    yield from _window_pages(client, link_field, window, client.query(canceled_orders_query(link_field, window)))
+    query = canceled_orders_query(link_field, window, client.clock)
+    yield from _window_pages(client, link_field, window, client.query(query))
 
 
 def _window_pages(
@@ -121,18 +124,18 @@ def _rows_after(
         nothing: Future[dict[str, Any]] = Future()
         nothing.set_result({"items": []})
         return nothing
-    return client.submit(canceled_orders_query(link_field, window, after_id=int(items[-1]["id"])))
+    return client.submit(canceled_orders_query(link_field, window, client.clock, after_id=int(items[-1]["id"])))
 
 
 def _split(client: NetSuiteClient, link_field: str, window: Window, total: int | str) -> Iterator[list[dict[str, Any]]]:
     log.info("Window %s..%s holds %s orders; splitting it", window.start, window.end, total)
     # Both halves' first pages start now, so the second is ready when the first half is done.
-    halves = [(half, client.query(canceled_orders_query(link_field, half))) for half in window.split()]
+    halves = [(half, client.query(canceled_orders_query(link_field, half, client.clock))) for half in window.split()]
     for half, result in halves:
         yield from _window_pages(client, link_field, half, result)
 
 
-def _record(row: dict[str, Any]) -> dict[str, Any]:
+def _record(row: dict[str, Any], to_utc: Callable[[str], str]) -> CanceledOrder:
     raw = row.get("shopify_link")
     problem = None
     # The usual link, a plain positive order number, read here: what parse_shopify_link would say, in
@@ -142,45 +145,37 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     else:
         link = parse_shopify_link(raw)
         gid, problem = link.gid, link.problem
-    record = {
+    modified = row.get("lastmodified")
+    record: CanceledOrder = {
         "id": int(row["id"]),
         "tranid": row.get("tranid", ""),
-        "status": str(row.get("status", "")).rpartition(":")[2],
-        "modified": row.get("lastmodified"),
+        "status": status_letter(row.get("status")),
+        "modified": to_utc(modified) if modified else None,
         "gid": gid,
     }
     if problem:
         record["problem"] = problem
+    if flag(row.get("billed")):
+        record["billed"] = True
     return record
 
 
-def _flag_duplicate_links(records: list[dict[str, Any]]) -> None:
-    counts = Counter(record["gid"] for record in records if record["gid"])
-    by_gid: dict[str, list[str]] = {}
-    for record in records:
-        if record["gid"] and counts[record["gid"]] > 1:
-            by_gid.setdefault(record["gid"], []).append(record["tranid"] or str(record["id"]))
-    # One text per Shopify order, shared by its records, naming a few: a link pasted into thousands
-    # of orders must not make every record carry thousands of names (quadratic XCom and memory).
-    problems = {gid: _duplicate_problem(gid, names) for gid, names in by_gid.items()}
-    for record in records:
-        problem = problems.get(record["gid"] or "")
-        if problem:
-            record["problem"] = problem
-            record["duplicate"] = True
+def make_batches(records: list[CanceledOrder]) -> list[list[CanceledOrder]]:
+    """Batches of 250, grown (in multiples of 250) when there would be more than Airflow can map.
 
-
-def _duplicate_problem(gid: str, names: list[str]) -> str:
-    shown = ", ".join(names[:DUPLICATES_NAMED])
-    more = f" and {len(names) - DUPLICATES_NAMED} more" if len(names) > DUPLICATES_NAMED else ""
-    return f"Shopify order {gid} is linked from several NetSuite orders ({len(names)}): {shown}{more}"
-
-
-def make_batches(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Batches of 250, grown (in multiples of 250) when there would be more than Airflow can map."""
+    The orders that link one Shopify order stay in one batch, so one task decides about that Shopify
+    order and cancels it once."""
     if not records:
         return []
+    groups: dict[str | int, list[CanceledOrder]] = {}
+    for record in records:
+        groups.setdefault(record["gid"] or record["id"], []).append(record)
     size = SHOPIFY_BATCH_SIZE
     while -(-len(records) // size) > MAX_MAPPED_BATCHES:
         size += SHOPIFY_BATCH_SIZE
-    return [records[start : start + size] for start in range(0, len(records), size)]
+    batches: list[list[CanceledOrder]] = [[]]
+    for group in groups.values():
+        if batches[-1] and len(batches[-1]) + len(group) > size:
+            batches.append([])
+        batches[-1].extend(group)
+    return batches

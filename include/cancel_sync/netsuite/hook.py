@@ -1,7 +1,8 @@
 """NetSuite hook: connection `netsuite_default` → authenticated SuiteQL client.
 
-Connection fields: host = REST base URL (https://<account>.suitetalk.api.netsuite.com), extra `account_id`
-(optional `max_concurrency`, `page_size`, `timeout`), and one of two kinds of authentication:
+Connection fields: host = REST base URL (https://<account>.suitetalk.api.netsuite.com), extra `account_id`,
+extra `timezone` (IANA name of the token user's time-zone preference: SuiteQL compares and prints datetimes in
+it), optional `max_concurrency`, `page_size`, `timeout`, and one of two kinds of authentication:
 - OAuth 2.0 client credentials (M2M), chosen by extra `certificate_id`: login = the integration record's client
   ID, password = the PEM private key of the mapped certificate; optional extra `scope` (default rest_webservices)
   and `algorithm` (default from the key: PS256 for RSA, ES256/ES384/ES512 for EC P-256/P-384/P-521).
@@ -30,6 +31,8 @@ from include.cancel_sync.netsuite.oauth2 import (
     signing_algorithm,
     token_url,
 )
+from include.cancel_sync.netsuite.time_zone import NetSuiteClock, netsuite_clock
+from include.cancel_sync.settings import SettingsError
 
 # HttpHook sends every unknown extra as an HTTP header; these must never leave as headers.
 _OWN_EXTRAS = (
@@ -41,6 +44,7 @@ _OWN_EXTRAS = (
     "algorithm",
     "max_concurrency",
     "page_size",
+    "timezone",
 )
 
 
@@ -125,12 +129,26 @@ class NetSuiteHook(HttpHook):
             session.auth.tokens.http = copy_session(session, with_auth=False)
         return session
 
+    def clock(self, extra: dict[str, Any]) -> NetSuiteClock:
+        """The token user's time zone, which SuiteQL compares and prints datetimes in: required, because
+        guessing it wrong reads the wrong hours of every window and cancels nothing, silently."""
+        where = f"connection {self.netsuite_conn_id} extra timezone"
+        name = str(extra.get("timezone") or "").strip()
+        if not name:
+            raise SettingsError(
+                f"{where} is not set: set it to the IANA name of the time zone in the NetSuite token user's "
+                "preferences (in NetSuite, signed in as that user: Home > Set Preferences > Time Zone), "
+                "e.g. America/Los_Angeles. SuiteQL compares and prints dates in that zone."
+            )
+        return netsuite_clock(name, where)
+
     def get_client(self, max_concurrency: int | None = None) -> NetSuiteClient:
         session = self.get_conn()  # validates the connection before any thread starts
         extra = self.get_connection(self.netsuite_conn_id).extra_dejson
         return NetSuiteClient(
             session_factory=session_copier(session),
             base_url=self.base_url,
+            clock=self.clock(extra),
             max_concurrency=int(max_concurrency or extra.get("max_concurrency", 2)),
             page_size=int(extra.get("page_size", 1000)),
             timeout=(10.0, float(extra.get("timeout", 300))),

@@ -6,7 +6,10 @@ The rules of cancel.py hold for every order:
 - Shopify's user errors refuse the cancel: the order fails (a retry re-checks it first);
 - a request Shopify refused before running anything (invalid document, retries exhausted on THROTTLED
   or refused connections) fails its order;
-- a reply whose `orderCancel` field errored (GraphQL errors beside data) is in doubt like a lost one.
+- a reply whose `orderCancel` field errored (GraphQL errors beside data) is in doubt like a lost one;
+- from Admin API 2026-10 the reply carries the cancel's own result: a FAILED one fails the order at once
+  with Shopify's errors. An endpoint that refuses that field (validation runs before anything does) is
+  asked again without it, and not asked for it again.
 
 `before_send(outcome)` runs before an order's request leaves (the ledger's intent: if it raises,
 nothing is sent for that order and the error propagates).
@@ -19,11 +22,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from include.cancel_sync.errors import AmbiguousMutationError, SyncError
+from include.cancel_sync.errors import AmbiguousMutationError, ShopifyError, SyncError
 from include.cancel_sync.records import OrderOutcome, Outcome
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.client import ShopifyClient, ShopifyPartialError
-from include.cancel_sync.shopify.documents import ORDER_CANCEL_MUTATION
+from include.cancel_sync.shopify.documents import (
+    JOB_RESULT_SINCE,
+    ORDER_CANCEL_MUTATION,
+    ORDER_CANCEL_MUTATION_WITH_RESULT,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +75,7 @@ def send_one(
     """One request for one order; the order leaves with its own outcome."""
     variables = cancel_variables(settings, outcome, staff_note)
     try:
-        data = client.execute(ORDER_CANCEL_MUTATION, variables, mutation=True, cost=MUTATION_COST)
+        data = _execute_cancel(client, variables)
     except ShopifyPartialError as exc:  # the document ran and the field failed: its payload decides
         data = exc.data
         log.warning("Shopify answered the cancel of %s with errors: %s", outcome["gid"], exc)
@@ -87,6 +94,28 @@ def send_one(
     _apply_payload(outcome, (data or {}).get("orderCancel"))
 
 
+def _execute_cancel(client: ShopifyClient, variables: dict[str, Any]) -> dict[str, Any]:
+    if not asks_job_result(client):
+        return client.execute(ORDER_CANCEL_MUTATION, variables, mutation=True, cost=MUTATION_COST)
+    try:
+        return client.execute(ORDER_CANCEL_MUTATION_WITH_RESULT, variables, mutation=True, cost=MUTATION_COST)
+    except ShopifyPartialError:
+        raise
+    except ShopifyError as exc:
+        if "jobResult" not in str(exc):
+            raise
+    log.warning("Shopify %s has no orderCancel jobResult; cancelling without it", client.api_version)
+    client.cancel_job_result = False
+    return client.execute(ORDER_CANCEL_MUTATION, variables, mutation=True, cost=MUTATION_COST)
+
+
+def asks_job_result(client: ShopifyClient) -> bool:
+    if client.cancel_job_result is None:
+        version = client.api_version
+        client.cancel_job_result = version == "unstable" or version >= JOB_RESULT_SINCE
+    return client.cancel_job_result
+
+
 def _apply_payload(outcome: OrderOutcome, payload: dict[str, Any] | None) -> None:
     if not isinstance(payload, dict):
         outcome.update(
@@ -100,5 +129,11 @@ def _apply_payload(outcome: OrderOutcome, payload: dict[str, Any] | None) -> Non
         text = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in errors)
         outcome.update(outcome=Outcome.FAILED, detail=f"Shopify refused the cancel: {text}", user_errors=errors)
         return
-    job = payload.get("job") or {}
+    job, result = payload.get("job") or {}, payload.get("jobResult") or {}
+    if result.get("status") == "FAILED":
+        text = (
+            "; ".join(f"{e.get('code')}: {e.get('message')}" for e in result.get("errors") or []) or "no reason given"
+        )
+        outcome.update(outcome=Outcome.FAILED, detail=f"Shopify's cancel failed: {text}", job_id=job.get("id"))
+        return
     outcome.update(outcome=Outcome.ACCEPTED, detail="cancel accepted", job_id=job.get("id"))

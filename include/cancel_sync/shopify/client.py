@@ -38,6 +38,12 @@ class _Throttled(TransientError):
     """THROTTLED: Shopify ran nothing; retried on its own budget (`max_throttled`)."""
 
 
+def api_version_of(url: str) -> str:
+    """The version a GraphQL URL asks for ('unstable' when it names none)."""
+    match = re.search(r"/admin/api/([^/]+)/graphql\.json$", url)
+    return match.group(1) if match else "unstable"
+
+
 def graphql_url(base_url: str, api_version: str) -> str:
     if not _VERSION.match(api_version):
         raise ValueError(f"Shopify api_version must look like 2026-10, got {api_version!r}")
@@ -57,6 +63,8 @@ class ShopifyClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = url
+        self.api_version = api_version_of(url)
+        self.cancel_job_result: bool | None = None  # whether orderCancel's jobResult is asked for (None: by version)
         self.max_attempts = max_attempts
         self.max_throttled = max_throttled
         self.backoff_max = backoff_max

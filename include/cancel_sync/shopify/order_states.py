@@ -1,4 +1,4 @@
-"""Read Shopify orders' current state, 250 ids per request."""
+"""Read Shopify orders' current state, 250 ids per request, and whether their cancel jobs have run."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from include.cancel_sync.shopify.client import ShopifyClient
-from include.cancel_sync.shopify.documents import ORDER_RECHECK_QUERY, ORDER_STATES_QUERY
+from include.cancel_sync.shopify.documents import (
+    MAX_JOBS_PER_QUERY,
+    ORDER_RECHECK_QUERY,
+    ORDER_STATES_QUERY,
+    jobs_query,
+)
 
 NODES_PER_REQUEST = 250
 
@@ -25,3 +30,19 @@ def read_order_states(
             if node and node.get("id") in chunk:
                 states[node["id"]] = node
     return states
+
+
+def read_finished_jobs(client: ShopifyClient, job_ids: Iterable[str | None]) -> set[str]:
+    """The ids among `job_ids` of jobs Shopify has run (`done`); unknown ids count as not done."""
+    unique = [job_id for job_id in dict.fromkeys(job_ids) if job_id]
+    done: set[str] = set()
+    for start in range(0, len(unique), MAX_JOBS_PER_QUERY):
+        chunk = unique[start : start + MAX_JOBS_PER_QUERY]
+        data = client.execute(
+            jobs_query(len(chunk)), {f"id{i}": job_id for i, job_id in enumerate(chunk)}, cost=len(chunk)
+        )
+        for i, job_id in enumerate(chunk):
+            job = data.get(f"j{i}") or {}
+            if job.get("done") is True and job.get("id") == job_id:
+                done.add(job_id)
+    return done

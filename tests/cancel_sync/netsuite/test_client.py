@@ -12,6 +12,7 @@ from include.cancel_sync.netsuite.client import MAX_UNAUTHORIZED_RETRIES, NetSui
 from include.cancel_sync.netsuite.extract import extract_canceled_orders
 from include.cancel_sync.netsuite.hook import NetSuiteHook
 from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.window import Window
 from sandbox.netsuite.certificates import make_key_pair
@@ -67,7 +68,11 @@ def test_a_newly_issued_token_refused_again_fails_at_once_with_a_clear_error(mak
     }
     use_connections(monkeypatch, connections)
     with pytest.raises(NetSuiteError, match="newly issued OAuth 2.0 access token") as raised:
-        list(NetSuiteHook().get_client().query(canceled_orders_query("custbody_fa_channel_order", None)))
+        list(
+            NetSuiteHook()
+            .get_client()
+            .query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC")))
+        )
     assert raised.value.status == 401
     stats = sandboxes.netsuite.stats
     assert (stats["token_requests"], stats["requests"], stats["auth_failures"]) == (2, 2, 2)  # no "overload" retries
@@ -79,5 +84,5 @@ def test_tba_401s_are_still_retried_as_an_overloaded_account_before_failing(make
     session.auth.client.client_secret = "wrong"
     client = NetSuiteClient(lambda: session, sandboxes.netsuite_url, backoff_max=0.01)
     with pytest.raises(NetSuiteError, match="INVALID_LOGIN"):
-        list(client.query(canceled_orders_query("custbody_fa_channel_order", None)))
+        list(client.query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))))
     assert sandboxes.netsuite.stats["auth_failures"] == 1 + MAX_UNAUTHORIZED_RETRIES

@@ -17,13 +17,14 @@ from include.cancel_sync.shopify.order_ids import parse_shopify_link
 from include.cancel_sync.window import Window
 from sandbox.runner import SandboxOptions
 from sandbox.world import SCENARIOS, build_world
+from tests.cancel_sync.step_runner import sandbox_clock
 from tests.conftest import WORLD_END, WORLD_START
 
 WHOLE = Window(WORLD_START, WORLD_END)
 
 
 def client_for(sandboxes, **options) -> NetSuiteClient:
-    return NetSuiteClient(sandboxes.netsuite_session, sandboxes.netsuite_url, **options)
+    return NetSuiteClient(sandboxes.netsuite_session, sandboxes.netsuite_url, sandbox_clock(sandboxes), **options)
 
 
 def only(*names):
@@ -178,7 +179,9 @@ def test_a_total_capped_at_the_limit_still_splits_the_window(make_sandboxes, lim
 def test_a_query_reading_exactly_the_limit_whose_last_page_says_more_fails(make_sandboxes, limit_1000, monkeypatch):
     report_totals_capped_at_1000(monkeypatch, has_more_too=False)
     sandboxes = make_sandboxes(count=1_500, scenarios=only("cancel_paid"))
-    rows = client_for(sandboxes, page_size=100).query(canceled_orders_query("custbody_fa_channel_order", WHOLE))
+    rows = client_for(sandboxes, page_size=100).query(
+        canceled_orders_query("custbody_fa_channel_order", WHOLE, sandbox_clock(sandboxes))
+    )
     with pytest.raises(NetSuiteError, match="TOO_MANY_ROWS"):
         list(rows)
 

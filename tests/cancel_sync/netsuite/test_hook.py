@@ -14,9 +14,10 @@ from airflow.sdk.log import redact
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.netsuite.hook import NetSuiteHook
 from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from sandbox.runner import SandboxOptions
 
-QUERY = canceled_orders_query("custbody_fa_channel_order", None)
+QUERY = canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))
 
 
 def use_connections(monkeypatch, connections):
