@@ -33,6 +33,14 @@ class SuiteQLDialect(Oracle):
                     items.append(result)
             return items
 
+        def _parse_join(self, *args, **kwargs):
+            """Likewise `FROM transaction t, WHERE ...`: sqlglot ignores the dangling comma (ORA-00903 in Oracle)."""
+            comma = self._curr is not None and self._curr.token_type == TokenType.COMMA
+            join = super()._parse_join(*args, **kwargs)
+            if comma and join is None:
+                self.raise_error("ORA-00903: invalid table name after ','")
+            return join
+
 
 def parse_select(query: str) -> exp.Select:
     """The one SELECT statement in `query`; anything else is a NetSuite-shaped 400."""
