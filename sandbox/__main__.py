@@ -38,12 +38,19 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     serve.add_argument("--preset", default="standard", help="Shopify rate-limit preset: standard, advanced, plus")
     serve.add_argument("--cancel-job-delay", type=float, default=0.0)
+    serve.add_argument(
+        "--netsuite-timezone",
+        default="UTC",
+        help="the NetSuite token user's time zone (IANA), e.g. America/Los_Angeles",
+    )
     serve.add_argument("--connections-file", type=Path, help="write `airflow connections import` JSON here")
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    world = build_world(args.orders, args.window_start, args.window_end, seed=args.seed)
+    world = build_world(
+        args.orders, args.window_start, args.window_end, seed=args.seed, netsuite_timezone=args.netsuite_timezone
+    )
     options = SandboxOptions(
         host=args.host,
         netsuite_port=args.netsuite_port,
@@ -52,6 +59,9 @@ def main(argv: list[str] | None = None) -> None:
         shopify_preset=args.preset,
         cancel_job_delay=args.cancel_job_delay,
     )
+    # The handler goes in before the line below announces the servers: whoever reads it may stop us at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     sandboxes = Sandboxes(world, options).start()
     if args.connections_file:
         args.connections_file.write_text(json.dumps(sandboxes.connections(), indent=2))
@@ -69,8 +79,6 @@ def main(argv: list[str] | None = None) -> None:
         ),
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

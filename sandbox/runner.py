@@ -35,6 +35,14 @@ def random_credentials() -> tuple[NetSuiteCredentials, str]:
 
 @dataclass
 class SandboxOptions:
+    """How the sandboxes behave. NetSuite time zone: `netsuite_timezone` (IANA) is the token user's preference;
+    None takes the world's (`World.netsuite_timezone`, "UTC" unless built otherwise). `netsuite_dst_overlap`
+    ("later" | "earlier") and `netsuite_dst_gap` ("shift" | "error") read wall-clock text in the autumn
+    repeated hour and the spring gap (sandbox/netsuite/session_zone.py). `netsuite_billed_sign` (-1 | 1) is the
+    sign transactionline.quantitybilled is stored with; `netsuite_fulfillment_documents` also makes Item
+    Fulfillments linked to shipped lines. `shopify_cancel_job_inline` runs a cancel job due at once before
+    orderCancel replies (sandbox/shopify/README.md)."""
+
     host: str = "127.0.0.1"
     netsuite_port: int = 0
     shopify_port: int = 0
@@ -44,6 +52,12 @@ class SandboxOptions:
     shopify_restore_rate: float | None = None  # None: the preset's
     cancel_job_delay: float = 0.0
     netsuite_concurrency_limit: int = 5
+    netsuite_timezone: str | None = None
+    netsuite_dst_overlap: str = "later"
+    netsuite_dst_gap: str = "shift"
+    netsuite_billed_sign: int = -1
+    netsuite_fulfillment_documents: bool = False
+    shopify_cancel_job_inline: bool = False
     netsuite_faults: FaultPlan = field(default_factory=FaultPlan)
     shopify_faults: FaultPlan = field(default_factory=FaultPlan)
 
@@ -60,6 +74,11 @@ class Sandboxes:
             concurrency_limit=self.options.netsuite_concurrency_limit,
             latency=self.options.latency,
             faults=self.options.netsuite_faults,
+            timezone=self.netsuite_timezone,
+            dst_overlap=self.options.netsuite_dst_overlap,
+            dst_gap=self.options.netsuite_dst_gap,
+            billed_sign=self.options.netsuite_billed_sign,
+            fulfillment_documents=self.options.netsuite_fulfillment_documents,
         )
         self.netsuite.load_sales_orders(world.sales_orders)
         self.shopify = ShopifyApp(
@@ -68,6 +87,7 @@ class Sandboxes:
             bucket_size=self.options.shopify_bucket_size,
             restore_rate=self.options.shopify_restore_rate,
             cancel_job_delay=self.options.cancel_job_delay,
+            cancel_job_inline=self.options.shopify_cancel_job_inline,
             latency=self.options.latency,
             faults=self.options.shopify_faults,
         )
@@ -76,6 +96,11 @@ class Sandboxes:
             SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port),
             SandboxServer(self.shopify, self.options.host, self.options.shopify_port),
         ]
+
+    @property
+    def netsuite_timezone(self) -> str:
+        """The NetSuite token user's time zone the sandbox applies (IANA name)."""
+        return self.options.netsuite_timezone or self.world.netsuite_timezone
 
     @property
     def netsuite_url(self) -> str:
@@ -113,6 +138,7 @@ class Sandboxes:
                     "account_id": credentials.account_id,
                     "token_id": credentials.token_id,
                     "token_secret": credentials.token_secret,
+                    "timezone": self.netsuite_timezone,  # the token user's Set Preferences > Time Zone
                     "max_concurrency": 2,
                     "timeout": 60,
                 },
