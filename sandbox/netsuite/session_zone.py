@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sandbox.netsuite.oracle_dates import DateFormatError, canonical, from_canonical
@@ -42,6 +42,8 @@ class SessionTimeZone:
     overlap: str = "later"
     gap: str = "shift"
     _zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    # UTC hour ('YYYY-MM-DD HH') → the zone's offset all through it, or None when it changes within the hour.
+    _hour_offsets: dict[str, timedelta | None] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.overlap not in OVERLAP_READINGS:
@@ -79,7 +81,21 @@ class SessionTimeZone:
         return None if text is None else canonical(self.to_utc(from_canonical(text)))
 
     def canonical_to_local(self, text: str | None) -> str | None:
-        return None if text is None else canonical(self.to_local(from_canonical(text)))
+        """Runs once per row of a query that shows an instant: an hour's offset is worked out once."""
+        if text is None:
+            return None
+        offset = self._hour_offset(text[:13])
+        if offset is None:
+            return canonical(self.to_local(from_canonical(text)))
+        return canonical(datetime.fromisoformat(text) + offset)
+
+    def _hour_offset(self, hour: str) -> timedelta | None:
+        if hour not in self._hour_offsets:
+            start = datetime.fromisoformat(hour + ":00:00")
+            last = start + timedelta(minutes=59, seconds=59)
+            first_offset, last_offset = self.to_local(start) - start, self.to_local(last) - last
+            self._hour_offsets[hour] = first_offset if first_offset == last_offset else None
+        return self._hour_offsets[hour]
 
     def register(self, connection: sqlite3.Connection, wrap) -> None:
         """SQL functions for values only known per row; `wrap` keeps a raised error's message."""

@@ -6,10 +6,11 @@ Orders are stored at UTC instants; every expectation below is worked out by hand
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
+from sandbox.netsuite import oracle_dates
 from sandbox.netsuite.session_zone import SessionTimeZone
 
 LA = "America/Los_Angeles"
@@ -173,3 +174,12 @@ def test_wall_clock_to_instant_and_back(zone, wall, overlap, instant):
     session = SessionTimeZone(zone, overlap=overlap)
     assert session.to_utc(wall) == instant
     assert session.to_local(instant) == wall
+
+
+@pytest.mark.parametrize("zone", [LA, "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns"])
+def test_the_per_row_conversion_agrees_with_the_exact_one_all_year(zone):
+    """Rows are shown with an offset worked out once per UTC hour; zones with half-hour shifts included."""
+    session = SessionTimeZone(zone)
+    moments = [datetime(2026, 1, 1) + timedelta(minutes=23 * step) for step in range(365 * 24 * 60 // 23)]
+    shown = [session.canonical_to_local(oracle_dates.canonical(moment)) for moment in moments]
+    assert shown == [oracle_dates.canonical(session.to_local(moment)) for moment in moments]
