@@ -151,6 +151,18 @@ def test_a_time_in_the_spring_gap_can_be_refused_as_oracle_does(spring, invalid_
     assert ids(client.ok(SELECT.format(window("2026-03-08 01:00:00", "2026-03-08 04:00:00")))) == [1, 2, 3]
 
 
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("SELECT SYS_EXTRACT_UTC(t.lastmodifieddate) FROM transaction t", "SYS_EXTRACT_UTC is not supported"),
+        ("SELECT t.id FROM transaction t WHERE t.lastmodifieddate > TO_TIMESTAMP_TZ('x')", "TO_TIMESTAMP_TZ is not"),
+        ("SELECT TO_CHAR(t.lastmodifieddate, 'HH24:MI TZH:TZM') FROM transaction t", "does not support 'HH24:MI TZH"),
+    ],
+)
+def test_zone_functions_and_format_elements_are_refused_not_guessed(january, invalid_query, query, fragment):
+    invalid_query(january(timezone=LA).post(query), fragment)
+
+
 def test_an_unknown_zone_or_reading_is_refused():
     with pytest.raises(ValueError, match="IANA"):
         SessionTimeZone("Pacific Time")
