@@ -4,7 +4,8 @@ Every function here is on Oracle's list of functions SuiteQL supports ("SuiteQL 
 Functions", https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_158513731864.html; full
 list as of 2020.1 in docs.tibco.com/pub/tdv/8.5.4/doc/html/en-US/AdapterHelp/AdapterHelp/word-frame_netsuite.63.22.html):
 ABS, AVG, COALESCE, CONCAT, COUNT, LENGTH, LOWER, LTRIM, MAX, MIN, NVL, REPLACE, RTRIM, SUBSTR, SUM, TO_CHAR,
-TO_DATE, TO_TIMESTAMP, UPPER, and TRIM (ANSI syntax, which Oracle's SQL has; not in that list by name).
+TO_DATE, TO_TIMESTAMP, UPPER; and TRIM, which Oracle's SQL has but that list does not name (UNVERIFIED for
+SuiteQL: LTRIM(RTRIM(x)) is the listed spelling).
 """
 
 from __future__ import annotations
