@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> None:
         choices=("PS256", "PS384", "PS512", "ES256", "ES384", "ES512"),
         help="m2m: the key made for the connection signs with this",
     )
+    serve.add_argument(
+        "--netsuite-timezone",
+        default="UTC",
+        help="the NetSuite token user's time zone (IANA), e.g. America/Los_Angeles",
+    )
     serve.add_argument("--connections-file", type=Path, help="write `airflow connections import` JSON here")
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
@@ -59,7 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = time.perf_counter()
-    world = build_world(args.orders, args.window_start, args.window_end, seed=args.seed)
+    world = build_world(
+        args.orders, args.window_start, args.window_end, seed=args.seed, netsuite_timezone=args.netsuite_timezone
+    )
     options = SandboxOptions(
         host=args.host,
         netsuite_port=args.netsuite_port,

@@ -15,6 +15,9 @@ class SalesOrderLine:
     item: str
     quantity: int  # ordered, positive here; NetSuite stores sales-order quantities negative
     quantity_shipped: int = 0  # positive here; stored as transactionline.quantityshiprecv (negative)
+    # Positive here; stored as transactionline.quantitybilled (negative by default, see sandbox/netsuite/store.py)
+    # and billed by one invoice or cash sale per order (SalesOrder.billing).
+    quantity_billed: int = 0
     is_closed: bool = False
     rate: str = "10.00"
 
@@ -24,13 +27,14 @@ class SalesOrder:
     id: int  # transaction.id (internal id)
     tranid: str  # document number, e.g. "SO10042"
     status: str  # one letter A..H (transaction.status)
-    last_modified: datetime  # naive, in the account's time zone
+    last_modified: datetime  # naive UTC instant; NetSuite shows it in the token user's time zone
     trandate: date
     total: str = "0.00"
     currency: str = "USD"
     # Body fields that may hold the Shopify link, e.g. custbody_fa_channel_order.
     fields: dict[str, str | None] = field(default_factory=dict)
     lines: list[SalesOrderLine] = field(default_factory=list)
+    billing: str = "invoice"  # what bills quantity_billed: "invoice" (CustInvc) or "cash_sale" (CashSale)
 
 
 @dataclass
@@ -50,6 +54,8 @@ class ShopifyOrder:
     total: str = "0.00"
     currency: str = "USD"
     has_pending_authorization: bool = False  # cannot be cancelled while an authorization is pending
+    # Opt-in: orderCancel accepts the cancel, but its job finishes without cancelling, with this message.
+    cancel_job_error: str | None = None
 
     @property
     def gid(self) -> str:

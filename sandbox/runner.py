@@ -62,6 +62,14 @@ class ClientCredentialsSetup:
 
 @dataclass
 class SandboxOptions:
+    """How the sandboxes behave. NetSuite time zone: `netsuite_timezone` (IANA) is the token user's preference;
+    None takes the world's (`World.netsuite_timezone`, "UTC" unless built otherwise). `netsuite_dst_overlap`
+    ("later" | "earlier") and `netsuite_dst_gap` ("shift" | "error") read wall-clock text in the autumn
+    repeated hour and the spring gap (sandbox/netsuite/session_zone.py). `netsuite_billed_sign` (-1 | 1) is the
+    sign transactionline.quantitybilled is stored with; `netsuite_fulfillment_documents` also makes Item
+    Fulfillments linked to shipped lines. `shopify_cancel_job_inline` runs a cancel job due at once before
+    orderCancel replies (sandbox/shopify/README.md)."""
+
     host: str = "127.0.0.1"
     netsuite_port: int = 0
     shopify_port: int = 0
@@ -75,6 +83,12 @@ class SandboxOptions:
     netsuite_auth: str = "tba"
     netsuite_algorithm: str = "ES256"  # m2m: the key made for it (PS* → RSA 3072, ES256/384/512 → P-256/384/521)
     netsuite_token_lifetime: float = 3600.0  # seconds an access token lives
+    netsuite_timezone: str | None = None
+    netsuite_dst_overlap: str = "later"
+    netsuite_dst_gap: str = "shift"
+    netsuite_billed_sign: int = -1
+    netsuite_fulfillment_documents: bool = False
+    shopify_cancel_job_inline: bool = False
     netsuite_faults: FaultPlan = field(default_factory=FaultPlan)
     shopify_faults: FaultPlan = field(default_factory=FaultPlan)
 
@@ -94,6 +108,11 @@ class Sandboxes:
             latency=self.options.latency,
             faults=self.options.netsuite_faults,
             oauth2=ClientCredentialsServer(SANDBOX_ACCOUNT_ID, token_lifetime=self.options.netsuite_token_lifetime),
+            timezone=self.netsuite_timezone,
+            dst_overlap=self.options.netsuite_dst_overlap,
+            dst_gap=self.options.netsuite_dst_gap,
+            billed_sign=self.options.netsuite_billed_sign,
+            fulfillment_documents=self.options.netsuite_fulfillment_documents,
         )
         self.netsuite_m2m = (
             ClientCredentialsSetup.mapped_in(self.netsuite.oauth2, self.options.netsuite_algorithm)
@@ -107,6 +126,7 @@ class Sandboxes:
             bucket_size=self.options.shopify_bucket_size,
             restore_rate=self.options.shopify_restore_rate,
             cancel_job_delay=self.options.cancel_job_delay,
+            cancel_job_inline=self.options.shopify_cancel_job_inline,
             latency=self.options.latency,
             faults=self.options.shopify_faults,
         )
@@ -115,6 +135,11 @@ class Sandboxes:
             SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port),
             SandboxServer(self.shopify, self.options.host, self.options.shopify_port),
         ]
+
+    @property
+    def netsuite_timezone(self) -> str:
+        """The NetSuite token user's time zone the sandbox applies (IANA name)."""
+        return self.options.netsuite_timezone or self.world.netsuite_timezone
 
     @property
     def netsuite_url(self) -> str:
@@ -153,7 +178,8 @@ class Sandboxes:
 
     def _netsuite_connection(self) -> dict[str, Any]:
         tba, m2m = self.netsuite_credentials, self.netsuite_m2m
-        common = {"account_id": tba.account_id, "timezone": "UTC", "max_concurrency": 2, "timeout": 60}
+        # timezone: the token user's Set Preferences > Time Zone
+        common = {"account_id": tba.account_id, "timezone": self.netsuite_timezone, "max_concurrency": 2, "timeout": 60}
         if m2m is None:
             login, password = tba.consumer_key, tba.consumer_secret
             extra = {"token_id": tba.token_id, "token_secret": tba.token_secret}

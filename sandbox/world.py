@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sandbox.model import SalesOrder, SalesOrderLine, ShopifyOrder
+from sandbox.netsuite.session_zone import SessionTimeZone
 
 DEFAULT_LINK_FIELD = "custbody_fa_channel_order"
 FIRST_SHOPIFY_ID = 5_800_000_000_000
@@ -24,40 +25,95 @@ class Scenario:
     weight: int
     netsuite_status: str
     shipped: str = "none"  # none / partial / full
+    billed: str = "none"  # none / partial / full: quantitybilled, and an invoice or cash sale
+    billing: str = "invoice"  # invoice / cash_sale (SalesOrder.billing)
     shopify: str = "exists"  # exists / missing / none (no Shopify order made)
     financial_status: str = "PAID"
     fulfillment_status: str = "UNFULFILLED"
     return_status: str = "NO_RETURN"
     already_cancelled: bool = False
-    link: str = "numeric"  # numeric / gid / empty / whitespace / garbage / other_gid / duplicate
-    extracted: bool = True  # does NetSuite count it as canceled?
+    cancel_job_error: str | None = None  # Shopify accepts the cancel, then its job fails with this message
+    link: str = "numeric"  # numeric / gid / spaced (" 123 ") / empty / whitespace / garbage / other_gid / duplicate
+    extracted: bool = True  # does a run read it as a candidate (NetSuite counts it as canceled, or it is reported)?
     cancellable: bool = False  # should the sync cancel it in Shopify?
+    # What the sync should decide for this NetSuite order when a run reads it (None: not read), and how it
+    # ends with cancelling on when that is not what the decision implies (to_cancel → cancelled, else the decision).
+    decision: str | None = None
+    outcome: str | None = None
+    # Further sales orders (these scenario names) linking the same Shopify order: re-entered orders.
+    companions: tuple[str, ...] = ()
+    companion: bool = False  # made only as another scenario's companion
+    modified: str = "window"  # window / after: a companion modified days after the window ends
 
+    @property
+    def expected_outcome(self) -> str | None:
+        if self.outcome is not None or self.decision is None:
+            return self.outcome
+        return "cancelled" if self.decision == "to_cancel" else self.decision
+
+
+JOB_FAILURE = "The cancellation could not be completed."  # a cancel_job_fails order's job error
 
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario("cancel_paid", 18, "C", cancellable=True),
-    Scenario("cancel_paid_closed_unshipped", 10, "H", cancellable=True),
-    Scenario("cancel_authorized", 6, "C", financial_status="AUTHORIZED", cancellable=True),
-    Scenario("cancel_pending_payment", 4, "H", financial_status="PENDING", cancellable=True),
-    Scenario("cancel_partially_paid", 2, "C", financial_status="PARTIALLY_PAID", cancellable=True),
-    Scenario("cancel_gid_link", 3, "C", link="gid", cancellable=True),
+    Scenario("cancel_paid", 18, "C", cancellable=True, decision="to_cancel"),
+    Scenario("cancel_paid_closed_unshipped", 10, "H", cancellable=True, decision="to_cancel"),
+    Scenario("cancel_authorized", 6, "C", financial_status="AUTHORIZED", cancellable=True, decision="to_cancel"),
+    Scenario("cancel_pending_payment", 4, "H", financial_status="PENDING", cancellable=True, decision="to_cancel"),
+    Scenario(
+        "cancel_partially_paid", 2, "C", financial_status="PARTIALLY_PAID", cancellable=True, decision="to_cancel"
+    ),
+    Scenario("cancel_gid_link", 3, "C", link="gid", cancellable=True, decision="to_cancel"),
     Scenario("closed_partially_shipped", 6, "H", shipped="partial", extracted=False),
     Scenario("closed_fully_shipped", 6, "H", shipped="full", fulfillment_status="FULFILLED", extracted=False),
     Scenario("pending_approval", 5, "A", extracted=False),
     Scenario("pending_fulfillment", 8, "B", extracted=False),
     Scenario("partially_fulfilled", 3, "D", shipped="partial", extracted=False),
-    Scenario("billed", 8, "G", shipped="full", fulfillment_status="FULFILLED", extracted=False),
-    Scenario("already_cancelled", 5, "C", already_cancelled=True, financial_status="REFUNDED"),
-    Scenario("fulfilled_in_shopify", 2, "C", fulfillment_status="FULFILLED"),
-    Scenario("partially_fulfilled_in_shopify", 2, "H", fulfillment_status="PARTIALLY_FULFILLED"),
-    Scenario("return_in_progress", 1, "C", return_status="IN_PROGRESS"),
-    Scenario("missing_in_shopify", 2, "C", shopify="missing"),
-    Scenario("empty_link", 2, "C", shopify="none", link="empty"),
-    Scenario("garbage_link", 2, "H", shopify="none", link="garbage"),
-    Scenario("other_gid_link", 1, "C", shopify="none", link="other_gid"),
-    Scenario("duplicate_link", 2, "C", link="duplicate"),
+    Scenario("billed", 8, "G", shipped="full", billed="full", fulfillment_status="FULFILLED", extracted=False),
+    Scenario(
+        "already_cancelled", 5, "C", already_cancelled=True, financial_status="REFUNDED", decision="already_cancelled"
+    ),
+    Scenario("fulfilled_in_shopify", 2, "C", fulfillment_status="FULFILLED", decision="cannot_cancel"),
+    Scenario(
+        "partially_fulfilled_in_shopify", 2, "H", fulfillment_status="PARTIALLY_FULFILLED", decision="cannot_cancel"
+    ),
+    Scenario("return_in_progress", 1, "C", return_status="IN_PROGRESS", decision="cannot_cancel"),
+    Scenario("missing_in_shopify", 2, "C", shopify="missing", decision="not_found"),
+    Scenario("empty_link", 2, "C", shopify="none", link="empty", decision="invalid_link"),
+    Scenario("garbage_link", 2, "H", shopify="none", link="garbage", decision="invalid_link"),
+    Scenario("other_gid_link", 1, "C", shopify="none", link="other_gid", decision="invalid_link"),
+    # Today's rule: several in one run wait for a person. (Under issue 12's rule — every linked order
+    # canceled → cancel once — this becomes reentered_all_canceled's to_cancel.)
+    Scenario("duplicate_link", 2, "C", link="duplicate", decision="duplicate_link"),
+    # --- Opt-in (weight 0): issue 12's cases. Decisions are issue 12's names. ---
+    # A canceled order whose Shopify order a newer, open order still holds (modified after the window).
+    Scenario("reentered_open", 0, "C", companions=("reentered_open_replacement",), decision="linked_to_open_order"),
+    Scenario("reentered_open_replacement", 0, "B", link="spaced", extracted=False, companion=True, modified="after"),
+    # Two canceled orders share one Shopify order: cancelled once, both reported.
+    Scenario(
+        "reentered_all_canceled",
+        0,
+        "C",
+        companions=("reentered_canceled_twin",),
+        cancellable=True,
+        decision="to_cancel",
+    ),
+    Scenario("reentered_canceled_twin", 0, "H", link="gid", companion=True, cancellable=True, decision="to_cancel"),
+    # Closed with nothing shipped but billed: NetSuite charged for it, so it is not a cancellation.
+    Scenario("closed_billed_unshipped", 0, "H", billed="partial", decision="closed_billed"),
+    Scenario("closed_cash_sale_unshipped", 0, "H", billed="full", billing="cash_sale", decision="closed_billed"),
+    # Shopify states (sandbox/shopify/README.md has the table and its sources).
+    Scenario("fulfillment_in_progress", 0, "C", fulfillment_status="IN_PROGRESS", decision="cannot_cancel"),
+    Scenario("pending_fulfillment_service", 0, "H", fulfillment_status="PENDING_FULFILLMENT", decision="cannot_cancel"),
+    Scenario("on_hold", 0, "C", fulfillment_status="ON_HOLD", cancellable=True, decision="to_cancel"),
+    Scenario("scheduled", 0, "H", fulfillment_status="SCHEDULED", cancellable=True, decision="to_cancel"),
+    Scenario("request_declined", 0, "C", fulfillment_status="REQUEST_DECLINED", cancellable=True, decision="to_cancel"),
+    Scenario("legacy_open", 0, "C", fulfillment_status="OPEN", cancellable=True, decision="to_cancel"),
+    Scenario("restocked", 0, "C", fulfillment_status="RESTOCKED", cancellable=True, decision="to_cancel"),
+    # Shopify accepts the cancel, but its job finishes without cancelling.
+    Scenario("cancel_job_fails", 0, "C", cancel_job_error=JOB_FAILURE, decision="to_cancel", outcome="failed"),
 )
 SCENARIO_BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
+ISSUE_12_SCENARIOS = tuple(s.name for s in SCENARIOS if s.weight == 0 and not s.companion)
 
 
 @dataclass
@@ -66,12 +122,20 @@ class World:
     shopify_orders: list[ShopifyOrder] = field(default_factory=list)
     scenarios: dict[int, str] = field(default_factory=dict)  # NetSuite id → scenario name
     link_field: str = DEFAULT_LINK_FIELD
+    # The NetSuite token user's time zone (IANA): SuiteQL shows and reads lastmodifieddate in it. Every
+    # datetime in the world is naive UTC whatever this says; only trandate (a date) is the zone's.
+    netsuite_timezone: str = "UTC"
+    shopify_ids: dict[int, int] = field(default_factory=dict)  # NetSuite id → Shopify order id its link names
 
     def ids_with(self, predicate) -> set[int]:
         return {ns_id for ns_id, name in self.scenarios.items() if predicate(SCENARIO_BY_NAME[name])}
 
     def sales_order(self, netsuite_id: int) -> SalesOrder:
         return next(order for order in self.sales_orders if order.id == netsuite_id)
+
+    def linked(self, shopify_id: int) -> list[int]:
+        """NetSuite ids of every sales order whose link names this Shopify order (re-entered orders share one)."""
+        return sorted(ns_id for ns_id, linked in self.shopify_ids.items() if linked == shopify_id)
 
 
 def build_world(
@@ -82,19 +146,26 @@ def build_world(
     link_field: str = DEFAULT_LINK_FIELD,
     scenarios: dict[str, int] | None = None,
     every_scenario: bool = False,
+    netsuite_timezone: str = "UTC",
 ) -> World:
-    """Make `count` NetSuite orders (and their Shopify twins) modified within [window_start, window_end).
+    """Make `count` NetSuite orders (and their Shopify twins) modified within [window_start, window_end) UTC.
 
     `scenarios` overrides the weights by name (0 leaves a scenario out); `every_scenario`
     deals the scenarios round-robin (then shuffles) so small worlds still hold each one.
+    A scenario's companions (re-entered orders) come on top of `count`, with ids after the others;
+    a companion `modified="after"` is modified days after `window_end`.
     """
     if window_end <= window_start:
         raise ValueError("window_end must be after window_start")
+    zone = SessionTimeZone(netsuite_timezone)
     rng = random.Random(seed)
     weights = {s.name: s.weight for s in SCENARIOS} | (scenarios or {})
     unknown = set(weights) - set(SCENARIO_BY_NAME)
     if unknown:
         raise ValueError(f"unknown scenarios: {sorted(unknown)}")
+    standalone = sorted(name for name, weight in weights.items() if weight > 0 and SCENARIO_BY_NAME[name].companion)
+    if standalone:
+        raise ValueError(f"companion scenarios come only with their main scenario: {standalone}")
     names = [name for name, weight in weights.items() if weight > 0]
     if every_scenario:
         picks = [names[index % len(names)] for index in range(count)]
@@ -102,8 +173,9 @@ def build_world(
     else:
         picks = rng.choices(names, weights=[weights[n] for n in names], k=count)
     span = (window_end - window_start).total_seconds()
-    world = World(link_field=link_field)
+    world = World(link_field=link_field, netsuite_timezone=netsuite_timezone)
     shared_target: ShopifyOrder | None = None  # the Shopify order that duplicate links point at
+    next_companion_id = FIRST_NETSUITE_ID + count
     for index, name in enumerate(picks):
         scenario = SCENARIO_BY_NAME[name]
         netsuite_id = FIRST_NETSUITE_ID + index
@@ -117,21 +189,42 @@ def build_world(
         if scenario.link == "duplicate":
             shared_target = shared_target or shopify_order
             shopify_id = shared_target.id
-        link = _link(scenario.link, shopify_id, rng)
-        world.sales_orders.append(
-            SalesOrder(
-                id=netsuite_id,
-                tranid=f"SO{netsuite_id}",
-                status=scenario.netsuite_status,
-                last_modified=modified,
-                trandate=(modified - timedelta(days=rng.randint(0, 20))).date(),
-                total=total,
-                fields={link_field: link},
-                lines=_lines(scenario.shipped, rng),
-            )
-        )
-        world.scenarios[netsuite_id] = name
+        world.sales_orders.append(_sales_order(scenario, netsuite_id, shopify_id, modified, total, zone, world, rng))
+        for companion_name in scenario.companions:
+            companion = SCENARIO_BY_NAME[companion_name]
+            when = window_end + timedelta(days=3) if companion.modified == "after" else modified
+            order = _sales_order(companion, next_companion_id, shopify_id, when, total, zone, world, rng)
+            world.sales_orders.append(order)
+            next_companion_id += 1
     return world
+
+
+def _sales_order(
+    scenario: Scenario,
+    netsuite_id: int,
+    shopify_id: int,
+    modified: datetime,
+    total: str,
+    zone: SessionTimeZone,
+    world: World,
+    rng: random.Random,
+) -> SalesOrder:
+    """One sales order of `scenario` linking `shopify_id`, recorded in the world's ground truth."""
+    link = _link(scenario.link, shopify_id, rng)
+    world.scenarios[netsuite_id] = scenario.name
+    if scenario.link in VALID_LINKS:
+        world.shopify_ids[netsuite_id] = shopify_id
+    return SalesOrder(
+        id=netsuite_id,
+        tranid=f"SO{netsuite_id}",
+        status=scenario.netsuite_status,
+        last_modified=modified,
+        trandate=(zone.to_local(modified) - timedelta(days=rng.randint(0, 20))).date(),
+        total=total,
+        fields={world.link_field: link},
+        lines=_lines(scenario.shipped, scenario.billed, rng),
+        billing=scenario.billing,
+    )
 
 
 def _shopify_order(scenario: Scenario, shopify_id: int, modified: datetime, total: str) -> ShopifyOrder:
@@ -148,7 +241,11 @@ def _shopify_order(scenario: Scenario, shopify_id: int, modified: datetime, tota
         cancel_reason="CUSTOMER" if scenario.already_cancelled else None,
         closed=scenario.already_cancelled,
         total=total,
+        cancel_job_error=scenario.cancel_job_error,
     )
+
+
+VALID_LINKS = ("numeric", "duplicate", "gid", "spaced")  # spellings that name a Shopify order
 
 
 def _link(kind: str, shopify_id: int, rng: random.Random) -> str | None:
@@ -156,6 +253,8 @@ def _link(kind: str, shopify_id: int, rng: random.Random) -> str | None:
         return str(shopify_id)
     if kind == "gid":
         return f"gid://shopify/Order/{shopify_id}"
+    if kind == "spaced":
+        return f"  {shopify_id} "
     if kind == "empty":
         return rng.choice([None, "", "   "])
     if kind == "garbage":
@@ -165,17 +264,26 @@ def _link(kind: str, shopify_id: int, rng: random.Random) -> str | None:
     raise ValueError(f"unknown link kind {kind!r}")
 
 
-def _lines(shipped: str, rng: random.Random) -> list[SalesOrderLine]:
+def _lines(shipped: str, billed: str, rng: random.Random) -> list[SalesOrderLine]:
     lines = []
     for number in range(1, rng.randint(1, 3) + 1):
         quantity = rng.randint(1, 4)
-        if shipped == "full":
-            done = quantity
-        elif shipped == "partial":
-            done = 1 if number == 1 else 0
-        else:
-            done = 0
         lines.append(
-            SalesOrderLine(line=number, item=f"SKU-{rng.randint(100, 999)}", quantity=quantity, quantity_shipped=done)
+            SalesOrderLine(
+                line=number,
+                item=f"SKU-{rng.randint(100, 999)}",
+                quantity=quantity,
+                quantity_shipped=_done(shipped, quantity, number),
+                quantity_billed=_done(billed, quantity, number),
+            )
         )
     return lines
+
+
+def _done(how_much: str, quantity: int, number: int) -> int:
+    """none / partial (one unit of line 1) / full."""
+    if how_much == "full":
+        return quantity
+    if how_much == "partial":
+        return 1 if number == 1 else 0
+    return 0

@@ -4,11 +4,17 @@ the token endpoint in oauth2.py), paging, the account concurrency limit and stat
 `latency` is each admitted request's response time: the sandbox's own work happens within it (the
 Shopify sandbox adds its latency before its work instead).
 
+`timezone` is the token user's time-zone preference (IANA name; NetSuite: Home > Set Preferences > Time
+Zone): SuiteQL reads TO_TIMESTAMP/TO_DATE literals, compares and prints `lastmodifieddate` in it;
+`dst_overlap` / `dst_gap` pick how wall-clock text in the autumn repeated hour and the spring gap is read
+(`session_zone`). `billed_sign` and `fulfillment_documents`: see `store.SalesOrderStore`.
+
 Control endpoints (no auth, sandbox only):
   GET  /_sandbox/stats                 counters as JSON
   POST /_sandbox/stats/reset           zero the counters
-  POST /_sandbox/sales-orders/<id>     {"status": "H", "last_modified": "2026-01-15 10:00:00",
-                                        "quantity_shipped": {"1": 2}, "fields": {"custbody_x": "1"}}
+  POST /_sandbox/sales-orders/<id>     {"status": "H", "last_modified": "2026-01-15 10:00:00" (UTC),
+                                        "quantity_shipped": {"1": 2}, "quantity_billed": {"1": 1},
+                                        "fields": {"custbody_x": "1"}}
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from sandbox.netsuite.paging import (
     item_json_sql,
     page_request,
 )
+from sandbox.netsuite.session_zone import SessionTimeZone
 from sandbox.netsuite.store import QueryFailed, SalesOrderStore
 
 SUITEQL_PATH = "/services/rest/query/v1/suiteql"
@@ -65,6 +72,11 @@ class NetSuiteApp(SandboxApp):
         faults: FaultPlan | None = None,
         db_path: str = ":memory:",
         oauth2: ClientCredentialsServer | None = None,
+        timezone: str = "UTC",
+        dst_overlap: str = "later",
+        dst_gap: str = "shift",
+        billed_sign: int = -1,
+        fulfillment_documents: bool = False,
     ) -> None:
         super().__init__(latency=latency, faults=faults)
         if concurrency_limit < 1:
@@ -75,7 +87,12 @@ class NetSuiteApp(SandboxApp):
         self.oauth2 = oauth2 or ClientCredentialsServer(credentials.account_id)
         # Called with the count of pages served after each page: tests act "after the N-th page" with it.
         self.after_page: Callable[[int], None] | None = None
-        self.store = SalesOrderStore(db_path)
+        self.store = SalesOrderStore(
+            db_path,
+            zone=SessionTimeZone(timezone, overlap=dst_overlap, gap=dst_gap),
+            billed_sign=billed_sign,
+            fulfillment_documents=fulfillment_documents,
+        )
         self.executor = SuiteQLExecutor(self.store)
         self._stats_lock = threading.Lock()
         self._counters = dict.fromkeys(_STAT_NAMES, 0)
@@ -221,22 +238,26 @@ class NetSuiteApp(SandboxApp):
             change = request.json()
             if not isinstance(change, dict):
                 raise ValueError("send a JSON object")
-            unknown = set(change) - {"status", "last_modified", "quantity_shipped", "fields"}
+            unknown = set(change) - {"status", "last_modified", "quantity_shipped", "quantity_billed", "fields"}
             if unknown:
                 raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
-            shipped = change.get("quantity_shipped") or {}
             self.store.update_sales_order(
                 order_id,
                 status=change.get("status"),
                 last_modified=change.get("last_modified"),
                 fields=change.get("fields"),
-                quantity_shipped={int(line): int(quantity) for line, quantity in shipped.items()},
+                quantity_shipped=_per_line(change.get("quantity_shipped")),
+                quantity_billed=_per_line(change.get("quantity_billed")),
             )
         except KeyError as exc:
             return Response(404, {"error": str(exc.args[0])})
         except (ValueError, TypeError, AttributeError) as exc:
             return Response(400, {"error": str(exc)})
         return Response(200, {"id": order_id, "updated": True})
+
+
+def _per_line(quantities: dict[str, Any] | None) -> dict[int, int]:
+    return {int(line): int(quantity) for line, quantity in (quantities or {}).items()}
 
 
 def _page_body(request_url: str, page: PageRequest, outcome: QueryOutcome) -> dict[str, Any] | bytes:

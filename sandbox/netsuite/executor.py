@@ -65,7 +65,7 @@ class SuiteQLExecutor:
         return outcome
 
     def _execute(self, suiteql: str) -> QueryOutcome:
-        translated = translate(suiteql, self.store.schema)
+        translated = translate(suiteql, self.store.schema, self.store.zone)
         width = len(translated.columns) + translated.sort_keys
         try:
             rows, total = self.store.keep_result(translated.sql, width, MAX_REACHABLE_ROWS)

@@ -14,12 +14,28 @@ import threading
 class Kind(enum.Enum):
     NUMBER = "number"
     TEXT = "text"
-    DATE = "date"  # stored as canonical 'YYYY-MM-DD HH24:MI:SS' text
+    DATE = "date"  # wall-clock, zone-less (trandate, literals): canonical 'YYYY-MM-DD HH24:MI:SS' text
+    INSTANT = "instant"  # a moment stored in UTC (same text), shown in the user's time zone (session_zone)
     BOOL = "bool"  # a predicate (Oracle has no boolean values in SQL)
     NULL = "null"
 
+    @property
+    def is_datetime(self) -> bool:
+        return self in (Kind.DATE, Kind.INSTANT)
+
 
 SALES_ORDER_TYPE = "SalesOrd"
+FULFILLMENT_TYPE = "ItemShip"
+INVOICE_TYPE = "CustInvc"
+CASH_SALE_TYPE = "CashSale"
+
+# transaction.type → BUILTIN.DF label.
+TYPE_LABELS = {
+    SALES_ORDER_TYPE: "Sales Order",
+    FULFILLMENT_TYPE: "Item Fulfillment",
+    INVOICE_TYPE: "Invoice",
+    CASH_SALE_TYPE: "Cash Sale",
+}
 
 # transaction.status letter → BUILTIN.DF label, for sales orders.
 SALES_ORDER_STATUS_LABELS = {
@@ -33,13 +49,28 @@ SALES_ORDER_STATUS_LABELS = {
     "H": "Closed",
 }
 
+# Status letters of the documents made from a sales order. Third-party lists, not Oracle's
+# (/work/research/netsuite.md section 2: UNVERIFIED); nothing should key on them.
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    SALES_ORDER_TYPE: SALES_ORDER_STATUS_LABELS,
+    FULFILLMENT_TYPE: {"A": "Picked", "B": "Packed", "C": "Shipped"},
+    INVOICE_TYPE: {"A": "Open", "B": "Paid In Full"},
+    CASH_SALE_TYPE: {"A": "Unapproved Payment", "B": "Not Deposited", "C": "Deposited"},
+}
+# BUILTIN.CF code ('SalesOrd:C') → BUILTIN.DF label.
+COMPOSITE_STATUS_LABELS = {
+    f"{record_type}:{letter}": label
+    for record_type, labels in STATUS_LABELS.items()
+    for letter, label in labels.items()
+}
+
 TRANSACTION_COLUMNS: dict[str, Kind] = {
     "id": Kind.NUMBER,
     "tranid": Kind.TEXT,
     "type": Kind.TEXT,
     "status": Kind.TEXT,
     "trandate": Kind.DATE,
-    "lastmodifieddate": Kind.DATE,
+    "lastmodifieddate": Kind.INSTANT,
     "foreigntotal": Kind.NUMBER,
     "currency": Kind.TEXT,
     "custbody_fa_channel_order": Kind.TEXT,
@@ -55,8 +86,22 @@ TRANSACTION_LINE_COLUMNS: dict[str, Kind] = {
     "item": Kind.TEXT,
     "quantity": Kind.NUMBER,
     "quantityshiprecv": Kind.NUMBER,
+    "quantitybilled": Kind.NUMBER,
     "isclosed": Kind.TEXT,
     "rate": Kind.NUMBER,
+}
+
+# One row per pair of lines: a sales-order line and the fulfillment or bill line made from it. Columns as
+# timdietrich.me/blog/netsuite-suiteql-related-transactions and CData's SuiteQL schema list them
+# (PreviousDoc, PreviousLine, PreviousType, NextDoc, NextLine, NextType, LinkType).
+NEXT_TRANSACTION_LINE_LINK_COLUMNS: dict[str, Kind] = {
+    "previousdoc": Kind.NUMBER,
+    "previousline": Kind.NUMBER,
+    "previoustype": Kind.TEXT,
+    "nextdoc": Kind.NUMBER,
+    "nextline": Kind.NUMBER,
+    "nexttype": Kind.TEXT,
+    "linktype": Kind.TEXT,
 }
 
 BODY_FIELD_PATTERN = re.compile(r"^custbody_[a-z0-9_]+$")
@@ -70,6 +115,7 @@ class Schema:
         self.tables: dict[str, dict[str, Kind]] = {
             "transaction": dict(TRANSACTION_COLUMNS),
             "transactionline": dict(TRANSACTION_LINE_COLUMNS),
+            "nexttransactionlinelink": dict(NEXT_TRANSACTION_LINE_LINK_COLUMNS),
         }
 
     def columns(self, table: str) -> dict[str, Kind]:

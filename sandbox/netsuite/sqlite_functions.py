@@ -64,6 +64,16 @@ def concat(left: Any, right: Any) -> str | None:
     return _oracle_null(("" if left is None else oracle_text(left)) + ("" if right is None else oracle_text(right)))
 
 
+def replace(value: Any, search: Any, replacement: Any) -> str | None:
+    """Oracle REPLACE: a NULL search leaves the text alone, a NULL replacement removes what was found."""
+    if value is None:
+        return None
+    text = oracle_text(value)
+    if search is None:
+        return _oracle_null(text)
+    return _oracle_null(text.replace(oracle_text(search), "" if replacement is None else oracle_text(replacement)))
+
+
 def to_number(value: Any) -> int | float | None:
     """Oracle's implicit text → number conversion, which fails loudly on non-numeric text."""
     if value is None or isinstance(value, int | float):
@@ -90,6 +100,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
     "ns_substr2": (substr, 2),
     "ns_substr3": (substr, 3),
     "ns_concat": (concat, 2),
+    "ns_replace": (replace, 3),
     "ns_divide": (divide, 2),
     "ns_to_number": (to_number, 1),
 }

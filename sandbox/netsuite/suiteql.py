@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from sandbox.netsuite.errors import invalid_query, search_error, unsupported_search
 from sandbox.netsuite.schema import Kind, Schema
+from sandbox.netsuite.session_zone import SessionTimeZone
 from sandbox.netsuite.suiteql_expressions import ExpressionTranslator
 from sandbox.netsuite.suiteql_scope import Output, Scope
 from sandbox.netsuite.suiteql_syntax import has_aggregate, parse_select, snippet, written
@@ -33,8 +34,9 @@ _OPAQUE = (exp.Subquery, exp.Exists, exp.AggFunc)  # grouping rules do not look 
 class TranslatedQuery:
     sql: str
     columns: tuple[str, ...]  # lowercased output names, in select order
-    # Columns holding dates: shown in the user's format, but only when a page is rendered, so that
-    # DISTINCT, GROUP BY and sorting still see the full date and time as Oracle does.
+    # Columns holding dates (instants already turned to the user's wall clock): shown in the user's format,
+    # but only when a page is rendered, so that DISTINCT, GROUP BY and sorting still see the full date and
+    # time as Oracle does.
     date_columns: frozenset[int]
     sort_keys: int  # ORDER BY values appended to each row after the columns
 
@@ -59,21 +61,25 @@ class _Grouping:
                 raise search_error(f"{error}: {snippet(node)}")
 
 
-def translate(query: str, schema: Schema) -> TranslatedQuery:
-    return _StatementTranslator(schema).translate(query)
+def translate(query: str, schema: Schema, zone: SessionTimeZone | None = None) -> TranslatedQuery:
+    """`zone`: the token user's time zone (default UTC), for datetimes shown, compared and formatted."""
+    return _StatementTranslator(schema, zone or SessionTimeZone()).translate(query)
 
 
 class _StatementTranslator:
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, zone: SessionTimeZone) -> None:
         self.schema = schema
-        self.expressions = ExpressionTranslator(subquery=lambda select, scope: self._select(select, scope)[0])
+        self.expressions = ExpressionTranslator(
+            subquery=lambda select, scope: self._select(select, scope)[0], zone=zone
+        )
 
     def translate(self, query: str) -> TranslatedQuery:
         select = parse_select(query)
         outputs, scope, grouping = self._select(select, parent=None)
         names = _output_names(outputs)
         sort_keys = self._sort_keys(select, outputs, names, scope, grouping)
-        columns = [exp.alias_(out.expression, f"c{i}") for i, out in enumerate(outputs)]
+        # An instant is shown on the user's wall clock; sort keys above keep the instant itself.
+        columns = [exp.alias_(self._shown(out), f"c{i}") for i, out in enumerate(outputs)]
         keys = [exp.alias_(ordered.this, f"k{i}") for i, ordered in enumerate(sort_keys)]
         select.set("expressions", columns + keys)
         if sort_keys:
@@ -84,8 +90,11 @@ class _StatementTranslator:
                 for i, key in enumerate(sort_keys)
             ]
             select.set("order", exp.Order(expressions=order))
-        date_columns = frozenset(i for i, out in enumerate(outputs) if out.kind is Kind.DATE)
+        date_columns = frozenset(i for i, out in enumerate(outputs) if out.kind.is_datetime)
         return TranslatedQuery(select.sql(dialect="sqlite", comments=False), tuple(names), date_columns, len(sort_keys))
+
+    def _shown(self, out: Output) -> exp.Expression:
+        return self.expressions.local(out.expression) if out.kind is Kind.INSTANT else out.expression
 
     def _sort_keys(
         self, select: exp.Select, outputs: list[Output], names: list[str], scope: Scope, grouping: _Grouping
@@ -128,6 +137,8 @@ class _StatementTranslator:
         scope = Scope(self.schema, parent)
         self._from(select, scope)
         outputs = self._select_list(select, scope)
+        if not outputs:
+            raise search_error("ORA-00936: missing expression (the select list is empty)")
         select.set("expressions", [out.expression for out in outputs])
         if select.args.get("where"):
             select.set("where", exp.Where(this=self.expressions.condition(select.args["where"].this, scope)))
@@ -172,7 +183,7 @@ class _StatementTranslator:
 
     def _table(self, node: exp.Expression, scope: Scope) -> None:
         if not isinstance(node, exp.Table) or not isinstance(node.this, exp.Identifier):
-            raise unsupported_search(f"{snippet(node)} in FROM (only the tables transaction and transactionline)")
+            raise unsupported_search(f"{snippet(node)} in FROM (only the tables {', '.join(self.schema.tables)})")
         if any(value for part, value in node.args.items() if part not in _TABLE_PARTS):
             raise invalid_query(f"Invalid search type: {written(node)}.")
         table = node.name.lower()

@@ -1,10 +1,11 @@
 """SuiteQL expressions → SQLite, keeping Oracle's meaning.
 
-Every expression comes back with its value kind (number, text, date, condition)
-so Oracle's implicit conversions can be applied where they are exact (a text
-literal beside a date is read in the user's date format; text beside a number
-converts, failing on non-numeric text) and refused where the sandbox would
-otherwise answer differently (date arithmetic, a condition used as a value).
+Every expression comes back with its value kind (number, text, date, instant,
+condition) so Oracle's implicit conversions can be applied where they are exact (a
+text literal beside a date is read in the user's date format; text beside a number
+converts, failing on non-numeric text; a wall-clock date beside an instant is read in
+the user's time zone, `session_zone`) and refused where the sandbox would otherwise
+answer differently (date arithmetic, a condition used as a value).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlglot import exp
 from sandbox.netsuite import oracle_dates, sqlite_functions
 from sandbox.netsuite.errors import search_error, unsupported_search
 from sandbox.netsuite.schema import Kind
+from sandbox.netsuite.session_zone import SessionTimeZone
 from sandbox.netsuite.suiteql_functions import FunctionTranslator, Translated
 from sandbox.netsuite.suiteql_scope import Operand, Output, Scope
 from sandbox.netsuite.suiteql_syntax import call, has_aggregate, snippet, string_value, written
@@ -28,8 +30,9 @@ SubqueryTranslator = Callable[[exp.Select, Scope], list[Output]]
 class ExpressionTranslator:
     """Checks and rewrites expressions; subqueries go back to the SELECT translator through `subquery`."""
 
-    def __init__(self, subquery: SubqueryTranslator) -> None:
+    def __init__(self, subquery: SubqueryTranslator, zone: SessionTimeZone) -> None:
         self._subquery = subquery
+        self.zone = zone
         self._handlers: dict[type[exp.Expression], Callable[[exp.Expression, Scope], Translated]] = {
             exp.Column: self._column,
             exp.Literal: self._literal,
@@ -94,7 +97,7 @@ class ExpressionTranslator:
 
     @staticmethod
     def as_number(value: exp.Expression, kind: Kind, node: exp.Expression) -> exp.Expression:
-        if kind is Kind.DATE:
+        if kind.is_datetime:
             raise unsupported_search(f"date arithmetic or dates used as numbers ({snippet(node)})")
         if kind is not Kind.TEXT:
             return value
@@ -106,11 +109,13 @@ class ExpressionTranslator:
         except ValueError as exc:
             raise search_error(str(exc)) from None
 
-    @staticmethod
-    def as_date(value: exp.Expression, kind: Kind, node: exp.Expression) -> exp.Expression:
-        """A text literal next to a date is read in the user's date format, as NetSuite does."""
+    def as_date(self, value: exp.Expression, kind: Kind, node: exp.Expression) -> exp.Expression:
+        """A wall-clock date: a text literal is read in the user's date format, as NetSuite does, and an
+        instant is shown in the user's time zone (Oracle's TIMESTAMP WITH LOCAL TIME ZONE → TIMESTAMP)."""
         if kind in (Kind.DATE, Kind.NULL):
             return value
+        if kind is Kind.INSTANT:
+            return self.local(value)
         text = string_value(value)
         if text is None:
             raise search_error(
@@ -121,9 +126,31 @@ class ExpressionTranslator:
         except oracle_dates.DateFormatError as exc:
             raise search_error(str(exc)) from None
 
+    def as_instant(self, value: exp.Expression, kind: Kind, node: exp.Expression) -> exp.Expression:
+        """A UTC instant: wall-clock text or dates are read in the user's time zone (see `session_zone`
+        for the DST readings). Literals are converted here, so the comparison can still use plain text."""
+        if kind in (Kind.INSTANT, Kind.NULL):
+            return value
+        wall = self.as_date(value, kind, node)
+        if self.zone.is_utc:
+            return wall
+        text = string_value(wall)
+        if text is None:
+            return call("ns_to_utc", wall)
+        try:
+            return exp.Literal.string(self.zone.canonical_to_utc(text))
+        except oracle_dates.DateFormatError as exc:
+            raise search_error(str(exc)) from None
+
+    def local(self, instant: exp.Expression) -> exp.Expression:
+        """An instant's wall-clock text in the user's time zone."""
+        return instant if self.zone.is_utc else call("ns_to_local", instant)
+
     def comparable(self, left: Operand, right: Operand) -> tuple[exp.Expression, exp.Expression]:
         """Both sides of a comparison, converted the way Oracle converts mixed kinds."""
         kinds = {left.kind, right.kind}
+        if Kind.INSTANT in kinds:
+            return self.as_instant(*left), self.as_instant(*right)
         if Kind.DATE in kinds:
             return self.as_date(*left), self.as_date(*right)
         if kinds == {Kind.TEXT, Kind.NUMBER}:
@@ -168,7 +195,7 @@ class ExpressionTranslator:
         parts = []
         for side in (node.left, node.right):
             value, kind = self.value(side, scope)
-            if kind is Kind.DATE:
+            if kind.is_datetime:
                 raise unsupported_search(f"concatenating a date without TO_CHAR ({snippet(side)})")
             parts.append(value)
         return call("ns_concat", *parts), Kind.TEXT
@@ -215,9 +242,11 @@ class ExpressionTranslator:
         target = next((argument.kind for argument in arguments if argument.kind is not Kind.NULL), Kind.NULL)
         converted = []
         for argument in arguments:
-            if target is Kind.DATE:
+            if target is Kind.INSTANT:
+                converted.append(self.as_instant(*argument))
+            elif target is Kind.DATE:
                 converted.append(self.as_date(*argument))
-            elif argument.kind is Kind.DATE:
+            elif argument.kind.is_datetime:
                 raise search_error(f"ORA-00932: inconsistent datatypes: expected {target.value} got date")
             elif target is Kind.NUMBER:
                 converted.append(self.as_number(*argument))
@@ -279,7 +308,7 @@ class ExpressionTranslator:
         parts = []
         for side in (node.this, node.expression):
             value, kind = self.value(side, scope)
-            if kind is Kind.DATE:
+            if kind.is_datetime:
                 raise unsupported_search(f"LIKE on a date without TO_CHAR ({snippet(side)})")
             parts.append(value)
         return exp.Like(this=parts[0], expression=parts[1]), Kind.BOOL

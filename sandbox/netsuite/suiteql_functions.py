@@ -1,4 +1,12 @@
-"""SuiteQL function calls: NetSuite's BUILTIN.CF/DF, Oracle's date conversions, text functions, aggregates."""
+"""SuiteQL function calls: NetSuite's BUILTIN.CF/DF, Oracle's date conversions, text functions, aggregates.
+
+Every function here is on Oracle's list of functions SuiteQL supports ("SuiteQL Supported and Unsupported
+Functions", https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_158513731864.html; full
+list as of 2020.1 in docs.tibco.com/pub/tdv/8.5.4/doc/html/en-US/AdapterHelp/AdapterHelp/word-frame_netsuite.63.22.html):
+ABS, AVG, COALESCE, CONCAT, COUNT, LENGTH, LOWER, LTRIM, MAX, MIN, NVL, REPLACE, RTRIM, SUBSTR, SUM, TO_CHAR,
+TO_DATE, TO_TIMESTAMP, UPPER; and TRIM, which Oracle's SQL has but that list does not name (UNVERIFIED for
+SuiteQL: LTRIM(RTRIM(x)) is the listed spelling).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ from sqlglot import exp
 
 from sandbox.netsuite import date_sql, oracle_dates
 from sandbox.netsuite.errors import search_error, unsupported_search
-from sandbox.netsuite.schema import SALES_ORDER_STATUS_LABELS, SALES_ORDER_TYPE, Kind
+from sandbox.netsuite.schema import COMPOSITE_STATUS_LABELS, TYPE_LABELS, Kind
 from sandbox.netsuite.suiteql_scope import Scope
 from sandbox.netsuite.suiteql_syntax import call, snippet, string_value
 
@@ -19,10 +27,10 @@ if TYPE_CHECKING:
 Translated = tuple[exp.Expression, Kind]
 
 SUPPORTED_FUNCTIONS = (
-    "BUILTIN.CF, BUILTIN.DF, TO_CHAR, TO_DATE, TO_TIMESTAMP, NVL, COALESCE, ABS, UPPER, LOWER, TRIM, SUBSTR, "
-    "COUNT, SUM, AVG, MIN, MAX"
+    "BUILTIN.CF, BUILTIN.DF, TO_CHAR, TO_DATE, TO_TIMESTAMP, NVL, COALESCE, ABS, UPPER, LOWER, TRIM, LTRIM, RTRIM, "
+    "REPLACE, CONCAT, LENGTH, SUBSTR, COUNT, SUM, AVG, MIN, MAX"
 )
-_TYPE_LABELS = {SALES_ORDER_TYPE: "Sales Order"}
+_TRIM_FUNCTIONS = {None: "trim", "BOTH": "trim", "LEADING": "ltrim", "TRAILING": "rtrim"}
 
 
 class FunctionTranslator:
@@ -35,6 +43,9 @@ class FunctionTranslator:
             exp.Upper: self._text_function,
             exp.Lower: self._text_function,
             exp.Trim: self._trim,
+            exp.Replace: self._replace,
+            exp.Concat: self._concat,
+            exp.Length: self._length,
             exp.Substring: self._substr,
             exp.Count: self._count,
             exp.Sum: self._numeric_aggregate,
@@ -52,18 +63,43 @@ class FunctionTranslator:
 
     def _text_operand(self, node: exp.Expression, scope: Scope) -> exp.Expression:
         value, kind = self.expressions.value(node, scope)
-        if kind is Kind.DATE:
+        if kind.is_datetime:
             raise unsupported_search(f"text functions on a date without TO_CHAR ({snippet(node)})")
-        return value
+        return call("ns_to_char_number", value) if kind is Kind.NUMBER else value  # 2.0 is '2', as in Oracle
 
     def _text_function(self, node: exp.Func, scope: Scope) -> Translated:
         return type(node)(this=self._text_operand(node.this, scope)), Kind.TEXT
 
     def _trim(self, node: exp.Trim, scope: Scope) -> Translated:
-        if any(node.args.get(part) for part in ("position", "expression", "collation")):
-            raise unsupported_search(f"TRIM with LEADING/TRAILING/BOTH or a trim character ({snippet(node)})")
-        trimmed = exp.Trim(this=self._text_operand(node.this, scope))
+        """TRIM([LEADING|TRAILING|BOTH] [c FROM] x), LTRIM(x [, set]) and RTRIM(x [, set]) (sqlglot reads
+        LTRIM/RTRIM as TRIM LEADING/TRAILING): blanks by default, else the characters given."""
+        if node.args.get("collation"):
+            raise unsupported_search(f"TRIM with a collation ({snippet(node)})")
+        position = node.args.get("position")
+        arguments = [self._text_operand(node.this, scope)]
+        characters = node.args.get("expression")
+        if characters is not None:
+            text = string_value(characters)
+            if position in (None, "BOTH") and text is not None and len(text) != 1:
+                raise search_error("ORA-30001: trim set should have only one character")
+            arguments.append(self._text_operand(characters, scope))
+        trimmed = call(_TRIM_FUNCTIONS[position], *arguments)
         return exp.Nullif(this=trimmed, expression=exp.Literal.string("")), Kind.TEXT  # Oracle: '' is NULL
+
+    def _replace(self, node: exp.Replace, scope: Scope) -> Translated:
+        """REPLACE(x, search [, replacement]): Oracle's NULL rules, which SQLite's replace() does not share."""
+        parts = [node.this, node.expression, node.args.get("replacement")]
+        arguments = [exp.null() if part is None else self._text_operand(part, scope) for part in parts]
+        return call("ns_replace", *arguments), Kind.TEXT
+
+    def _concat(self, node: exp.Concat, scope: Scope) -> Translated:
+        if len(node.expressions) != 2:
+            raise search_error("ORA-00909: invalid number of arguments (CONCAT takes two)")
+        left, right = (self._text_operand(part, scope) for part in node.expressions)
+        return call("ns_concat", left, right), Kind.TEXT
+
+    def _length(self, node: exp.Length, scope: Scope) -> Translated:
+        return call("length", self._text_operand(node.this, scope)), Kind.NUMBER
 
     def _substr(self, node: exp.Substring, scope: Scope) -> Translated:
         text = self._text_operand(node.this, scope)
@@ -129,10 +165,11 @@ class FunctionTranslator:
         if not 1 <= len(arguments) <= 2:
             raise search_error("ORA-00909: invalid number of arguments for TO_CHAR")
         value, kind = self.expressions.value(arguments[0], scope)
-        if kind is Kind.DATE:
+        if kind.is_datetime:
+            wall = self.expressions.as_date(value, kind, arguments[0])  # an instant in the user's time zone
             if len(arguments) == 1:
-                return date_sql.user_date(value)
-            return date_sql.to_char(value, self._format_model("TO_CHAR", arguments[1]))
+                return date_sql.user_date(wall)
+            return date_sql.to_char(wall, self._format_model("TO_CHAR", arguments[1]))
         if len(arguments) == 2:
             raise unsupported_search("TO_CHAR with a number format model")
         return call("ns_to_char_number", value)
@@ -141,7 +178,7 @@ class FunctionTranslator:
         if not 1 <= len(arguments) <= 2:
             raise search_error(f"ORA-00909: invalid number of arguments for {name}")
         value, kind = self.expressions.value(arguments[0], scope)
-        if kind is Kind.DATE:
+        if kind.is_datetime:
             raise unsupported_search(f"{name} of a value that already is a date")
         model = self._format_model(name, arguments[1]) if len(arguments) == 2 else None
         text = string_value(value)
@@ -170,14 +207,14 @@ class FunctionTranslator:
         field = exp.column(name, table=alias, quoted=True)
         builtin = function.name.upper()
         if (table, name) == ("transaction", "status"):
+            # 'SalesOrd:C': the record type's code and the status letter.
+            record_type = exp.column("type", table=alias, quoted=True)
+            code = exp.DPipe(this=exp.DPipe(this=record_type, expression=exp.Literal.string(":")), expression=field)
             if builtin == "CF":
-                # 'SalesOrd:C': the record type's code and the status letter.
-                record_type = exp.column("type", table=alias, quoted=True)
-                code = exp.DPipe(this=exp.DPipe(this=record_type, expression=exp.Literal.string(":")), expression=field)
                 return exp.Paren(this=code), Kind.TEXT
-            return _labels(field, SALES_ORDER_STATUS_LABELS), Kind.TEXT
+            return _labels(code, COMPOSITE_STATUS_LABELS), Kind.TEXT
         if (table, name) == ("transaction", "type") and builtin == "DF":
-            return _labels(field, _TYPE_LABELS), Kind.TEXT
+            return _labels(field, TYPE_LABELS), Kind.TEXT
         raise unsupported_search(
             f"BUILTIN.{builtin} on {table}.{name} (only transaction.status, and DF of transaction.type)"
         )

@@ -6,6 +6,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.oracle import Oracle
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
 
 from sandbox.netsuite.errors import search_error, unsupported_search
 
@@ -16,6 +17,29 @@ class SuiteQLDialect(Oracle):
     class Parser(Oracle.Parser):
         # Keep Oracle's date functions as plain calls so their format models reach the sandbox untouched.
         FUNCTIONS = {name: build for name, build in Oracle.Parser.FUNCTIONS.items() if name not in _DATE_FUNCTIONS}
+
+        def _parse_csv(self, parse_method, sep=TokenType.COMMA):
+            """sqlglot drops an empty item after a separator (`SELECT id, FROM ...`); Oracle, and so NetSuite,
+            rejects it (ORA-00936: missing expression), so a query that fails there fails here too."""
+            result = parse_method()
+            items = [result] if result is not None else []
+            while self._match(sep):
+                if isinstance(result, exp.Expr):
+                    self._add_comments(result)
+                result = parse_method()
+                if result is None:
+                    self.raise_error(f"ORA-00936: missing expression after {self._prev.text!r}")
+                else:
+                    items.append(result)
+            return items
+
+        def _parse_join(self, *args, **kwargs):
+            """Likewise `FROM transaction t, WHERE ...`: sqlglot ignores the dangling comma (ORA-00903 in Oracle)."""
+            comma = self._curr is not None and self._curr.token_type == TokenType.COMMA
+            join = super()._parse_join(*args, **kwargs)
+            if comma and join is None:
+                self.raise_error("ORA-00903: invalid table name after ','")
+            return join
 
 
 def parse_select(query: str) -> exp.Select:

@@ -19,7 +19,7 @@ from sandbox.shopify import replies
 from sandbox.shopify.control import handle_control
 from sandbox.shopify.executor import Executor, GraphQLRequest
 from sandbox.shopify.records import Stats
-from sandbox.shopify.schema import sandbox_schema
+from sandbox.shopify.schema import schema_for_version
 from sandbox.shopify.store import OrderStore
 from sandbox.shopify.throttle import BucketsByToken, preset_limits
 
@@ -34,6 +34,7 @@ class ShopifyApp(SandboxApp):
     - `preset` picks the restore rate (standard 100/s, advanced 200/s, plus 1000/s, enterprise 2000/s);
       `bucket_size` / `restore_rate` override it (bucket defaults to 20 s of restore: UNVERIFIED).
     - `cancel_job_delay`: seconds before an accepted orderCancel takes effect (0: by the next look).
+    - `cancel_job_inline`: a job due at once runs before orderCancel replies (its reply shows it done).
     - `clock`: monotonic seconds, for the bucket and cancel jobs; inject one to make time explicit.
     """
 
@@ -46,6 +47,7 @@ class ShopifyApp(SandboxApp):
         bucket_size: float | None = None,
         restore_rate: float | None = None,
         cancel_job_delay: float = 0.0,
+        cancel_job_inline: bool = False,
         latency: float = 0.0,
         faults: FaultPlan | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -54,9 +56,8 @@ class ShopifyApp(SandboxApp):
         self.access_token = access_token
         size, rate = preset_limits(preset, bucket_size, restore_rate)
         self.buckets = BucketsByToken(size, rate, clock)
-        self.store = OrderStore(clock, cancel_job_delay)
+        self.store = OrderStore(clock, cancel_job_delay, cancel_job_inline)
         self.stats = Stats()
-        self.executor = Executor(sandbox_schema(), self.store, self.stats)
 
     def load_orders(self, orders: Iterable[ShopifyOrder]) -> None:
         self.store.load(orders)
@@ -85,7 +86,8 @@ class ShopifyApp(SandboxApp):
         graphql_request = _graphql_request(request)
         if isinstance(graphql_request, Response):
             return graphql_request
-        body = self.executor.run(graphql_request, self.buckets.for_token(token))
+        executor = Executor(schema_for_version(match["version"]), self.store, self.stats)
+        body = executor.run(graphql_request, self.buckets.for_token(token))
         headers = {"X-Shopify-API-Version": match["version"], "X-Request-Id": str(uuid.uuid4())}
         return Response(200, body, headers)
 

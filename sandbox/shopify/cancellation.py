@@ -2,8 +2,14 @@
 
 Refusals (messages are the sandbox's own; Shopify's exact texts are UNVERIFIED, only codes are
 documented): invalid arguments, unknown order (NOT_FOUND), and orders that cannot be cancelled —
-already cancelled or being cancelled, with fulfillments, with an active return, or with a pending
-payment authorization (INVALID).
+already cancelled or being cancelled, with fulfillments, with fulfillment requests a fulfillment service
+holds, with an active return, or with a pending payment authorization (INVALID). The fulfillment states
+and their sources are tabled in sandbox/shopify/README.md ("displayFulfillmentStatus and orderCancel").
+
+A job accepted for an order marked `cancel_job_error` finishes without cancelling (status FAILED, the
+message as its error): the 2026-10 changelog says cancellations run asynchronously and may fail after
+acceptance ("The jobResult field provides a structured, cancellation-specific result, including the
+cancellation status, any errors", https://shopify.dev/changelog/the-ordercancel-mutation-now-returns-a-structured-jobresult).
 
 Money on completion (https://help.shopify.com/en/manual/fulfillment/managing-orders/canceling-orders):
 - AUTHORIZED: the authorization is voided whatever refund was asked ("Authorized payments will be
@@ -32,6 +38,10 @@ NOTHING = Decimal("0.00")
 STAFF_NOTE_LIMIT = 255
 REFUNDABLE_STATUSES = ("PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED")
 FULFILLED_STATUSES = ("FULFILLED", "PARTIALLY_FULFILLED")
+# A fulfillment service has the request: "Once the fulfillment service has accepted the request, the request
+# can no longer be cancelled by the merchant or order management app" (FulfillmentOrder, 2026-01 schema).
+# PENDING_FULFILLMENT ("awaits a response from the fulfillment service") is refused too: the stricter reading.
+FULFILLMENT_SERVICE_STATUSES = ("IN_PROGRESS", "PENDING_FULFILLMENT")
 ACTIVE_RETURN_STATUSES = ("IN_PROGRESS", "RETURN_REQUESTED")
 
 
@@ -95,11 +105,31 @@ def order_errors(order: StoredOrder | None) -> list[dict[str, Any]]:
         return [user_error(field, "Order is already being cancelled.", "INVALID")]
     if order.fulfillment_status in FULFILLED_STATUSES:
         return [user_error(field, "Cannot cancel an order that has fulfillments.", "INVALID")]
+    if order.fulfillment_status in FULFILLMENT_SERVICE_STATUSES:
+        message = "Cannot cancel an order with fulfillment requests a fulfillment service has not released."
+        return [user_error(field, message, "INVALID")]
     if order.return_status in ACTIVE_RETURN_STATUSES:
         return [user_error(field, "Cannot cancel an order with an active return.", "INVALID")]
     if order.has_pending_authorization:
         return [user_error(field, "Cannot cancel an order with pending payment authorizations.", "INVALID")]
     return []
+
+
+def finish(order: StoredOrder, job: CancelJob, now: datetime) -> list[MoneyMovement]:
+    """Run a due cancel job: cancel the order, or fail without touching it when it is marked to."""
+    job.done = True
+    if order.cancel_job_error is not None:
+        job.status = "FAILED"
+        job.errors = [user_error(["orderId"], order.cancel_job_error, "INVALID")]  # code UNVERIFIED
+        order.cancel_job_id = None  # nothing pending: a later orderCancel is judged afresh
+        return []
+    job.status = "SUCCEEDED"
+    return settle(order, job, now)
+
+
+def job_result(job: CancelJob, order: StoredOrder) -> dict[str, Any]:
+    """OrderCancelJobResult (2026-10) as the job stands now."""
+    return {"id": job.id, "done": job.done, "status": job.status, "errors": list(job.errors), "order": order}
 
 
 def settle(order: StoredOrder, job: CancelJob, now: datetime) -> list[MoneyMovement]:
@@ -150,6 +180,8 @@ def request_cancel(store: OrderStore, arguments: dict[str, Any], received: dict[
             errors = order_errors(order)
         kind = refund_kind(arguments)
         job = store.start_cancel_job(order, arguments, kind) if not errors and order is not None else None
+        if job is not None and store.cancel_job_inline:
+            store.complete_due_jobs()  # a job due at once has run before the reply
         store.record_cancel_call(
             order_id=arguments["orderId"],
             arguments=received,
@@ -162,7 +194,8 @@ def request_cancel(store: OrderStore, arguments: dict[str, Any], received: dict[
             refund_requested=kind is not None,
         )
     return {
-        "job": {"id": job.id, "done": False, "query": None} if job else None,
+        "job": {"id": job.id, "done": job.done, "query": {} if job.done else None} if job else None,
+        "jobResult": job_result(job, order) if job and order else None,  # only in 2026-10's schema
         "orderCancelUserErrors": errors,
         "userErrors": [{"field": error["field"], "message": error["message"]} for error in errors],
     }

@@ -89,6 +89,7 @@ _ENUM_FIELDS = {
 _FLAG_FIELDS = ("deleted", "has_pending_authorization", "test", "closed")
 _AMOUNT_FIELDS = {"amount_received": "received", "amount_refunded": "refunded", "amount_authorized": "authorized"}
 _TIME_FIELDS = ("cancelled_at", "updated_at")
+_TEXT_FIELDS = ("cancel_job_error",)  # text or null
 
 
 def _change_order(app: ShopifyApp, order: StoredOrder, request: Request) -> Response:
@@ -104,7 +105,7 @@ def _change_order(app: ShopifyApp, order: StoredOrder, request: Request) -> Resp
 
 
 def _apply(order: StoredOrder, changes: dict[str, Any], now: datetime) -> None:
-    allowed = {*_ENUM_FIELDS, *_FLAG_FIELDS, *_AMOUNT_FIELDS, *_TIME_FIELDS, "tags", "total"}
+    allowed = {*_ENUM_FIELDS, *_FLAG_FIELDS, *_AMOUNT_FIELDS, *_TIME_FIELDS, *_TEXT_FIELDS, "tags", "total"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)}; allowed: {sorted(allowed)}")
@@ -117,12 +118,15 @@ def _apply(order: StoredOrder, changes: dict[str, Any], now: datetime) -> None:
     for name in _FLAG_FIELDS:
         if name in changes and not isinstance(changes[name], bool):
             raise ValueError(f"{name} must be true or false")
+    for name in _TEXT_FIELDS:
+        if name in changes and not (changes[name] is None or isinstance(changes[name], str)):
+            raise ValueError(f"{name} must be text or null")
     if "tags" in changes and not (
         isinstance(changes["tags"], list) and all(isinstance(t, str) for t in changes["tags"])
     ):
         raise ValueError("tags must be a list of strings")
 
-    for name in (*_ENUM_FIELDS, *_FLAG_FIELDS, "tags"):
+    for name in (*_ENUM_FIELDS, *_FLAG_FIELDS, *_TEXT_FIELDS, "tags"):
         if name in changes:
             setattr(order, name, changes[name])
     if "total" in changes:

@@ -147,6 +147,8 @@ def bind_resolvers(schema: GraphQLSchema) -> None:
     if missing:
         raise RuntimeError(f"Order fields without a resolver: {sorted(missing)}")
     schema.type_map["Node"].resolve_type = lambda value, _info, _type: "Order"
+    if "JobResult" in schema.type_map:  # 2026-10 and later
+        schema.type_map["JobResult"].resolve_type = lambda value, _info, _type: "OrderCancelJobResult"
 
 
 def _order_field(read: Callable[[StoredOrder], Any]) -> Callable[..., Any]:

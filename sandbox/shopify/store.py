@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.model import ShopifyOrder
-from sandbox.shopify.cancellation import settle
+from sandbox.shopify.cancellation import finish
 from sandbox.shopify.gid import job_gid, order_gid
 from sandbox.shopify.money import to_amount
 from sandbox.shopify.records import CancelCall, MoneyMovement
@@ -43,6 +43,7 @@ class StoredOrder:
     total: Decimal
     currency: str
     has_pending_authorization: bool
+    cancel_job_error: str | None = None  # an accepted cancel's job fails with this message
     received: Decimal = ZERO  # captured from the customer
     refunded: Decimal = ZERO
     authorized: Decimal = ZERO  # held but not captured
@@ -74,6 +75,7 @@ class StoredOrder:
             total=total,
             currency=record.currency,
             has_pending_authorization=record.has_pending_authorization,
+            cancel_job_error=record.cancel_job_error,
         )
         stored.reset_amounts()
         return stored
@@ -111,6 +113,7 @@ class StoredOrder:
             "total": str(self.total),
             "currency": self.currency,
             "has_pending_authorization": self.has_pending_authorization,
+            "cancel_job_error": self.cancel_job_error,
             "amount_received": str(self.received),
             "amount_refunded": str(self.refunded),
             "amount_authorized": str(self.authorized),
@@ -131,13 +134,21 @@ class CancelJob:
     staff_note: str | None
     refund_kind: str | None  # "refund", "store_credit" or None for no refund
     done: bool = False
+    status: str = "STARTED"  # OrderCancelStatus: STARTED, then SUCCEEDED or FAILED
+    errors: list[dict[str, Any]] = field(default_factory=list)  # OrderCancelUserError shapes, when FAILED
     movements: list[MoneyMovement] = field(default_factory=list)
 
 
 class OrderStore:
-    def __init__(self, clock: Callable[[], float], cancel_job_delay: float = 0.0) -> None:
+    """`cancel_job_inline`: a cancel job due at once (`cancel_job_delay` 0) runs before orderCancel replies,
+    so the reply shows it done (UNVERIFIED whether Shopify ever does; off by default: done on the next look)."""
+
+    def __init__(
+        self, clock: Callable[[], float], cancel_job_delay: float = 0.0, cancel_job_inline: bool = False
+    ) -> None:
         self.clock = clock
         self.cancel_job_delay = cancel_job_delay
+        self.cancel_job_inline = cancel_job_inline
         self.lock = threading.RLock()
         self._orders: dict[int, StoredOrder] = {}
         self._jobs: dict[str, CancelJob] = {}
@@ -200,9 +211,8 @@ class OrderStore:
             now = self.clock()
             while self._pending and self._pending[0][0] <= now:
                 _due, _sequence, job = heapq.heappop(self._pending)
-                job.movements = settle(self._orders[job.order_id], job, self.now())
+                job.movements = finish(self._orders[job.order_id], job, self.now())
                 self._refunds.extend(job.movements)
-                job.done = True
 
     # -- records --------------------------------------------------------------------------------
 

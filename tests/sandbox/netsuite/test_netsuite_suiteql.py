@@ -248,6 +248,15 @@ def test_exists_in_subqueries_and_left_joins(client, invalid_query):
         ("SELECT id FROM (SELECT id FROM transaction)", "in FROM"),
         ("SELECT id FROM transaction WHERE id IN (" + ", ".join(map(str, range(1001))) + ")", "ORA-01795"),
         ("SELECT id FROM transaction WHERE", "Syntax error"),
+        ("SELECT id, FROM transaction WHERE type = 'SalesOrd'", "ORA-00936"),
+        ("SELECT FROM transaction", "ORA-00936"),
+        ("SELECT t.id FROM transaction t WHERE t.id IN (1, 2,)", "ORA-00936"),
+        ("SELECT t.id FROM transaction t ORDER BY t.id,", "ORA-00936"),
+        ("SELECT t.id FROM transaction t, WHERE t.id = 1", "Syntax error"),
+        ("SELECT t.id FROM transaction t WHERE t.id = = 1", "Syntax error"),
+        ("SELECT t.id FROM transaction t WHERE (t.id = 1", "Syntax error"),
+        ("SELECT t.id FROM transactions t", "Invalid search type: transactions"),
+        ("SELECT l.previousdoc FROM nexttransactionlinelink l WHERE l.amount > 0", "Unknown identifier 'l.amount'"),
         ("SELECT id FROM transaction WHERE id", "ORA-00920"),
         ("SELECT id, tranid AS id FROM transaction", "same name"),
         ("SELECT CAST(id AS VARCHAR(10)) FROM transaction", "not support"),
@@ -284,3 +293,19 @@ def test_grouping(client):
         ("C", "5", "1/15/2026"),
         ("H", "4", "1/15/2026"),
     ]
+
+
+def test_a_syntax_error_gets_netsuites_400_body(client):
+    response = client.post("SELECT id, FROM transaction WHERE type = 'SalesOrd'")
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("application/vnd.oracle.resource+json; type=error")
+    body = response.json()
+    assert (body["type"], body["title"], body["status"]) == (
+        "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1",
+        "Bad Request",
+        400,
+    )
+    (detail,) = body["o:errorDetails"]
+    assert detail["o:errorCode"] == "INVALID_PARAMETER"
+    assert detail["o:errorQueryParam"] == "q"
+    assert detail["detail"].startswith("Invalid search query. Detailed unprocessed description follows. ")

@@ -154,3 +154,35 @@ def test_the_syncs_documents_are_valid_against_the_sandbox(official_schema):
         parsed = graphql.parse(document)
         assert graphql.validate(sandbox_schema(), parsed) == [], name
         assert graphql.validate(official_schema, parsed) == [], name
+
+
+# The 2026-10 additions (sandbox/shopify/schema_2026_10.graphql), as Shopify's 2026-10 reference lists them.
+# JobResult exists in 2026-01 as well, and the subset check holds it to Shopify's definition.
+JOB_RESULT_ADDITIONS = {
+    "type OrderCancelJobResult does not exist in Shopify's schema",
+    "type OrderCancelStatus does not exist in Shopify's schema",
+    "OrderCancelPayload.jobResult does not exist at Shopify",
+}
+
+
+def test_the_2026_10_schema_adds_only_the_documented_job_result(official_schema):
+    newer = sandbox_schema(job_result=True)
+    problems = set(_subset_problems(newer, official_schema))
+    assert problems == JOB_RESULT_ADDITIONS
+    assert str(newer.type_map["OrderCancelPayload"].fields["jobResult"].type) == "OrderCancelJobResult"
+    result = newer.type_map["OrderCancelJobResult"]
+    assert {name: str(field.type) for name, field in result.fields.items()} == {
+        "done": "Boolean!",
+        "errors": "[OrderCancelUserError!]!",
+        "id": "ID!",
+        "order": "Order",
+        "status": "OrderCancelStatus!",
+    }
+    assert [interface.name for interface in result.interfaces] == ["JobResult"]
+    assert list(newer.type_map["OrderCancelStatus"].values) == ["FAILED", "STARTED", "SUCCEEDED"]
+    # Everything else is the 2026-01 subset, unchanged.
+    older = sandbox_schema()
+    assert set(newer.type_map) - set(older.type_map) == {"JobResult", "OrderCancelJobResult", "OrderCancelStatus"}
+    assert set(newer.type_map["OrderCancelPayload"].fields) - set(older.type_map["OrderCancelPayload"].fields) == {
+        "jobResult"
+    }
