@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     serve.add_argument(
         "--netsuite-timezone",
-        default="UTC",
+        default="America/Los_Angeles",
         help="the NetSuite token user's time zone (IANA), e.g. America/Los_Angeles",
     )
     serve.add_argument("--connections-file", type=Path, help="write `airflow connections import` JSON here")

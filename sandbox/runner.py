@@ -63,7 +63,7 @@ class ClientCredentialsSetup:
 @dataclass
 class SandboxOptions:
     """How the sandboxes behave. NetSuite time zone: `netsuite_timezone` (IANA) is the token user's preference;
-    None takes the world's (`World.netsuite_timezone`, "UTC" unless built otherwise). `netsuite_dst_overlap`
+    None takes the world's (`World.netsuite_timezone`, America/Los_Angeles unless built otherwise). `netsuite_dst_overlap`
     ("later" | "earlier") and `netsuite_dst_gap` ("shift" | "error") read wall-clock text in the autumn
     repeated hour and the spring gap (sandbox/netsuite/session_zone.py). `netsuite_billed_sign` (-1 | 1) is the
     sign transactionline.quantitybilled is stored with; `netsuite_fulfillment_documents` also makes Item

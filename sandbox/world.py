@@ -33,7 +33,7 @@ class Scenario:
     return_status: str = "NO_RETURN"
     already_cancelled: bool = False
     cancel_job_error: str | None = None  # Shopify accepts the cancel, then its job fails with this message
-    link: str = "numeric"  # numeric / gid / spaced (" 123 ") / empty / whitespace / garbage / other_gid / duplicate
+    link: str = "numeric"  # numeric / gid / spaced (" 123 ") / empty / whitespace / garbage / other_gid
     extracted: bool = True  # does a run read it as a candidate (NetSuite counts it as canceled, or it is reported)?
     cancellable: bool = False  # should the sync cancel it in Shopify?
     # What the sync should decide for this NetSuite order when a run reads it (None: not read), and how it
@@ -81,17 +81,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("empty_link", 2, "C", shopify="none", link="empty", decision="invalid_link"),
     Scenario("garbage_link", 2, "H", shopify="none", link="garbage", decision="invalid_link"),
     Scenario("other_gid_link", 1, "C", shopify="none", link="other_gid", decision="invalid_link"),
-    # Today's rule: several in one run wait for a person. (Under issue 12's rule — every linked order
-    # canceled → cancel once — this becomes reentered_all_canceled's to_cancel.)
-    Scenario("duplicate_link", 2, "C", link="duplicate", decision="duplicate_link"),
-    # --- Opt-in (weight 0): issue 12's cases. Decisions are issue 12's names. ---
-    # A canceled order whose Shopify order a newer, open order still holds (modified after the window).
-    Scenario("reentered_open", 0, "C", companions=("reentered_open_replacement",), decision="linked_to_open_order"),
+    # Re-entered orders: a canceled order whose Shopify order a newer, open order still holds (modified after
+    # the window, so no run over the window reads it as a candidate).
+    Scenario("reentered_open", 2, "C", companions=("reentered_open_replacement",), decision="linked_to_open_order"),
     Scenario("reentered_open_replacement", 0, "B", link="spaced", extracted=False, companion=True, modified="after"),
     # Two canceled orders share one Shopify order: cancelled once, both reported.
     Scenario(
         "reentered_all_canceled",
-        0,
+        2,
         "C",
         companions=("reentered_canceled_twin",),
         cancellable=True,
@@ -99,21 +96,24 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario("reentered_canceled_twin", 0, "H", link="gid", companion=True, cancellable=True, decision="to_cancel"),
     # Closed with nothing shipped but billed: NetSuite charged for it, so it is not a cancellation.
-    Scenario("closed_billed_unshipped", 0, "H", billed="partial", decision="closed_billed"),
-    Scenario("closed_cash_sale_unshipped", 0, "H", billed="full", billing="cash_sale", decision="closed_billed"),
+    Scenario("closed_billed_unshipped", 2, "H", billed="partial", decision="billed_in_netsuite"),
+    Scenario("closed_cash_sale_unshipped", 1, "H", billed="full", billing="cash_sale", decision="billed_in_netsuite"),
     # Shopify states (sandbox/shopify/README.md has the table and its sources).
-    Scenario("fulfillment_in_progress", 0, "C", fulfillment_status="IN_PROGRESS", decision="cannot_cancel"),
-    Scenario("pending_fulfillment_service", 0, "H", fulfillment_status="PENDING_FULFILLMENT", decision="cannot_cancel"),
-    Scenario("on_hold", 0, "C", fulfillment_status="ON_HOLD", cancellable=True, decision="to_cancel"),
-    Scenario("scheduled", 0, "H", fulfillment_status="SCHEDULED", cancellable=True, decision="to_cancel"),
-    Scenario("request_declined", 0, "C", fulfillment_status="REQUEST_DECLINED", cancellable=True, decision="to_cancel"),
-    Scenario("legacy_open", 0, "C", fulfillment_status="OPEN", cancellable=True, decision="to_cancel"),
-    Scenario("restocked", 0, "C", fulfillment_status="RESTOCKED", cancellable=True, decision="to_cancel"),
-    # Shopify accepts the cancel, but its job finishes without cancelling.
+    Scenario("fulfillment_in_progress", 2, "C", fulfillment_status="IN_PROGRESS", decision="cannot_cancel"),
+    Scenario("pending_fulfillment_service", 1, "H", fulfillment_status="PENDING_FULFILLMENT", decision="cannot_cancel"),
+    Scenario("on_hold", 1, "C", fulfillment_status="ON_HOLD", cancellable=True, decision="to_cancel"),
+    Scenario("scheduled", 1, "H", fulfillment_status="SCHEDULED", cancellable=True, decision="to_cancel"),
+    # Shopify accepts the cancel (sandbox README), but the service may still hold the other items: the sync
+    # leaves it to a person (decide.py's table).
+    Scenario("request_declined", 1, "C", fulfillment_status="REQUEST_DECLINED", decision="cannot_cancel"),
+    Scenario("legacy_open", 1, "C", fulfillment_status="OPEN", cancellable=True, decision="to_cancel"),
+    Scenario("restocked", 1, "C", fulfillment_status="RESTOCKED", cancellable=True, decision="to_cancel"),
+    # --- Opt-in (weight 0) ---
+    # Shopify accepts the cancel, but its job finishes without cancelling: the order fails (the run turns red).
     Scenario("cancel_job_fails", 0, "C", cancel_job_error=JOB_FAILURE, decision="to_cancel", outcome="failed"),
 )
 SCENARIO_BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
-ISSUE_12_SCENARIOS = tuple(s.name for s in SCENARIOS if s.weight == 0 and not s.companion)
+OPT_IN_SCENARIOS = tuple(s.name for s in SCENARIOS if s.weight == 0 and not s.companion)
 
 
 @dataclass
@@ -124,7 +124,7 @@ class World:
     link_field: str = DEFAULT_LINK_FIELD
     # The NetSuite token user's time zone (IANA): SuiteQL shows and reads lastmodifieddate in it. Every
     # datetime in the world is naive UTC whatever this says; only trandate (a date) is the zone's.
-    netsuite_timezone: str = "UTC"
+    netsuite_timezone: str = "America/Los_Angeles"
     shopify_ids: dict[int, int] = field(default_factory=dict)  # NetSuite id → Shopify order id its link names
 
     def ids_with(self, predicate) -> set[int]:
@@ -146,7 +146,7 @@ def build_world(
     link_field: str = DEFAULT_LINK_FIELD,
     scenarios: dict[str, int] | None = None,
     every_scenario: bool = False,
-    netsuite_timezone: str = "UTC",
+    netsuite_timezone: str = "America/Los_Angeles",
 ) -> World:
     """Make `count` NetSuite orders (and their Shopify twins) modified within [window_start, window_end) UTC.
 
@@ -174,7 +174,6 @@ def build_world(
         picks = rng.choices(names, weights=[weights[n] for n in names], k=count)
     span = (window_end - window_start).total_seconds()
     world = World(link_field=link_field, netsuite_timezone=netsuite_timezone)
-    shared_target: ShopifyOrder | None = None  # the Shopify order that duplicate links point at
     next_companion_id = FIRST_NETSUITE_ID + count
     for index, name in enumerate(picks):
         scenario = SCENARIO_BY_NAME[name]
@@ -182,13 +181,8 @@ def build_world(
         shopify_id = FIRST_SHOPIFY_ID + index
         modified = window_start + timedelta(seconds=int(rng.random() * span))
         total = f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}"
-        shopify_order = None
-        if scenario.shopify == "exists" and not (scenario.link == "duplicate" and shared_target):
-            shopify_order = _shopify_order(scenario, shopify_id, modified, total)
-            world.shopify_orders.append(shopify_order)
-        if scenario.link == "duplicate":
-            shared_target = shared_target or shopify_order
-            shopify_id = shared_target.id
+        if scenario.shopify == "exists":
+            world.shopify_orders.append(_shopify_order(scenario, shopify_id, modified, total))
         world.sales_orders.append(_sales_order(scenario, netsuite_id, shopify_id, modified, total, zone, world, rng))
         for companion_name in scenario.companions:
             companion = SCENARIO_BY_NAME[companion_name]
@@ -245,11 +239,11 @@ def _shopify_order(scenario: Scenario, shopify_id: int, modified: datetime, tota
     )
 
 
-VALID_LINKS = ("numeric", "duplicate", "gid", "spaced")  # spellings that name a Shopify order
+VALID_LINKS = ("numeric", "gid", "spaced")  # spellings that name a Shopify order
 
 
 def _link(kind: str, shopify_id: int, rng: random.Random) -> str | None:
-    if kind in ("numeric", "duplicate"):
+    if kind == "numeric":
         return str(shopify_id)
     if kind == "gid":
         return f"gid://shopify/Order/{shopify_id}"

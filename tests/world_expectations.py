@@ -23,45 +23,23 @@ def shopify_gid(world: World, netsuite_id: int) -> str:
 
 
 def cancellable_ids(world: World, start: datetime, end: datetime) -> set[int]:
-    """Orders a run over [start, end) must cancel with the toggle on.
-
-    Two duplicate links in one run are a conflict a person must settle; a lone one is an ordinary order.
-    """
-    ids = in_window(world, start, end)
-    duplicates = [nid for nid in ids if world.scenarios[nid] == "duplicate_link"]
-    wanted = {nid for nid in ids if SCENARIO_BY_NAME[world.scenarios[nid]].cancellable}
-    if len(duplicates) == 1:
-        wanted |= set(duplicates)
-    return wanted
+    """Orders a run over [start, end) must cancel with the toggle on (those sharing a Shopify order: one cancel)."""
+    return {nid for nid in in_window(world, start, end) if SCENARIO_BY_NAME[world.scenarios[nid]].cancellable}
 
 
 def cancellable_gids(world: World, start: datetime, end: datetime) -> set[str]:
     return {shopify_gid(world, nid) for nid in cancellable_ids(world, start, end)}
 
 
-SKIP_OUTCOME = {
-    "already_cancelled": "already_cancelled",
-    "fulfilled_in_shopify": "cannot_cancel",
-    "partially_fulfilled_in_shopify": "cannot_cancel",
-    "return_in_progress": "cannot_cancel",
-    "missing_in_shopify": "not_found",
-    "empty_link": "invalid_link",
-    "garbage_link": "invalid_link",
-    "other_gid_link": "invalid_link",
-    "duplicate_link": "duplicate_link",
-}
-
-
 def expected_outcomes(world: World, start: datetime | None = None, end: datetime | None = None) -> dict[int, str]:
     """NetSuite id → outcome a run over [start, end) must reach with the toggle on (default: the whole world).
 
-    Orders NetSuite does not count as canceled are absent.
+    Orders a run does not read as candidates are absent.
     """
     start = start or min(order.last_modified for order in world.sales_orders)
     end = end or max(order.last_modified for order in world.sales_orders) + timedelta(seconds=1)
-    wanted = cancellable_ids(world, start, end)
     return {
-        nid: "cancelled" if nid in wanted else SKIP_OUTCOME[world.scenarios[nid]]
+        nid: SCENARIO_BY_NAME[world.scenarios[nid]].expected_outcome
         for nid in in_window(world, start, end)
         if SCENARIO_BY_NAME[world.scenarios[nid]].extracted
     }

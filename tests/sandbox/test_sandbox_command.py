@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,12 +16,14 @@ from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
 from include.cancel_sync.shopify.hook import ShopifyHook
 from include.cancel_sync.shopify.order_ids import parse_shopify_link
+from sandbox.world import build_world
 
 
 @pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
 def test_command_serves_both_sandboxes_with_importable_connections(sandbox_process, monkeypatch, netsuite_auth):
     info = sandbox_process("--orders", "50", "--seed", "4", "--netsuite-auth", netsuite_auth)
-    assert info["orders"] == 50
+    # Re-entered orders come on top of --orders; how many depends on the seed alone.
+    assert info["orders"] == len(build_world(50, datetime(2026, 1, 1), datetime(2026, 1, 2), seed=4).sales_orders)
     connections = info["connections"]
     assert set(connections) == {"netsuite_default", "shopify_default"}
     kind = {"certificate_id"} if netsuite_auth == "m2m" else {"token_id", "token_secret"}
@@ -30,7 +33,7 @@ def test_command_serves_both_sandboxes_with_importable_connections(sandbox_proce
     rows = list(
         NetSuiteHook()
         .get_client()
-        .query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC")))
+        .query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("America/Los_Angeles")))
     )
     assert rows, "the seeded world has canceled orders"
     gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link")) for r in rows) if link.gid)

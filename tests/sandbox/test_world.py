@@ -1,4 +1,4 @@
-"""The world builder's issue-12 scenarios (opt-in), their ground truth, and a world on Pacific time.
+"""The world builder's scenarios, their ground truth, opt-in ones, and a world on Pacific time.
 
 Sandboxes run on loopback; rows are read back with plain SuiteQL and GraphQL, so what the builder meant is
 checked against what the sandboxes serve.
@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from sandbox.runner import Sandboxes, SandboxOptions
-from sandbox.world import ISSUE_12_SCENARIOS, JOB_FAILURE, SCENARIO_BY_NAME, SCENARIOS, build_world
+from sandbox.world import JOB_FAILURE, OPT_IN_SCENARIOS, SCENARIO_BY_NAME, SCENARIOS, build_world
 
 START = datetime(2026, 1, 15, 0, 0)
 END = datetime(2026, 1, 15, 6, 0)
@@ -33,10 +33,10 @@ def suiteql(sandboxes: Sandboxes, query: str) -> list[dict]:
     return response.json()["items"]
 
 
-def test_issue_12_scenarios_are_opt_in():
-    assert {name: SCENARIO_BY_NAME[name].weight for name in ISSUE_12_SCENARIOS} == dict.fromkeys(ISSUE_12_SCENARIOS, 0)
+def test_opt_in_scenarios_stay_out_of_default_worlds():
+    assert OPT_IN_SCENARIOS == ("cancel_job_fails",)
     for world in (build_world(400, START, END, seed=3), build_world(60, START, END, seed=3, every_scenario=True)):
-        assert not set(world.scenarios.values()) & {s.name for s in SCENARIOS if s.weight == 0}
+        assert not set(world.scenarios.values()) & set(OPT_IN_SCENARIOS)
         assert len(world.sales_orders) == len(world.scenarios) == len({o.id for o in world.sales_orders})
     with pytest.raises(ValueError, match="companion"):
         build_world(5, START, END, scenarios={"reentered_canceled_twin": 1})
@@ -47,15 +47,14 @@ def test_issue_12_scenarios_are_opt_in():
     [
         ("cancel_paid", "cancelled"),
         ("pending_fulfillment", None),
-        ("duplicate_link", "duplicate_link"),
         ("reentered_open", "linked_to_open_order"),
         ("reentered_all_canceled", "cancelled"),
-        ("closed_billed_unshipped", "closed_billed"),
+        ("closed_billed_unshipped", "billed_in_netsuite"),
         ("fulfillment_in_progress", "cannot_cancel"),
         ("pending_fulfillment_service", "cannot_cancel"),
         ("on_hold", "cancelled"),
         ("scheduled", "cancelled"),
-        ("request_declined", "cancelled"),
+        ("request_declined", "cannot_cancel"),
         ("cancel_job_fails", "failed"),
     ],
 )

@@ -160,8 +160,9 @@ def _record(row: dict[str, Any], to_utc: Callable[[str], str]) -> CanceledOrder:
     return record
 
 
-def make_batches(records: list[CanceledOrder]) -> list[list[CanceledOrder]]:
-    """Batches of 250, grown (in multiples of 250) when there would be more than Airflow can map.
+def make_batches(records: list[CanceledOrder], size: int = SHOPIFY_BATCH_SIZE) -> list[list[CanceledOrder]]:
+    """Batches of `size` (250: what nodes(ids:) takes), grown in multiples of it when there would be more than
+    Airflow can map.
 
     The orders that link one Shopify order stay in one batch, so one task decides about that Shopify
     order and cancels it once."""
@@ -170,9 +171,9 @@ def make_batches(records: list[CanceledOrder]) -> list[list[CanceledOrder]]:
     groups: dict[str | int, list[CanceledOrder]] = {}
     for record in records:
         groups.setdefault(record["gid"] or record["id"], []).append(record)
-    size = SHOPIFY_BATCH_SIZE
+    step = size
     while -(-len(records) // size) > MAX_MAPPED_BATCHES:
-        size += SHOPIFY_BATCH_SIZE
+        size += step
     batches: list[list[CanceledOrder]] = [[]]
     for group in groups.values():
         if batches[-1] and len(batches[-1]) + len(group) > size:

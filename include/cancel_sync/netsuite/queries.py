@@ -106,5 +106,5 @@ def linked_orders_query(link_field: str, order_numbers: Iterable[int]) -> str:
        {_flag(SHIPPED, "shipped")},
        {_flag(BILLED, "billed")}
 FROM transaction t
-WHERE t.type = 'SalesOrd' AND TRIM(t.{field}) IN ({values})
+WHERE t.type = 'SalesOrd' AND LTRIM(RTRIM(t.{field})) IN ({values})
 ORDER BY t.id"""  # noqa: S608

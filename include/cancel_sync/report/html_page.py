@@ -27,7 +27,8 @@ _COLORS = {
     "cannot_cancel": "#dd6b20",
     "not_found": "#d69e2e",
     "invalid_link": "#b7791f",
-    "duplicate_link": "#c05621",
+    "linked_to_open_order": "#c05621",
+    "billed_in_netsuite": "#975a16",
     "failed": "#c53030",
 }
 

@@ -22,7 +22,8 @@ BUCKETS: tuple[tuple[str, str], ...] = (
     (Outcome.CANNOT_CANCEL, "Cannot cancel"),
     (Outcome.NOT_FOUND, "Not found in Shopify"),
     (Outcome.INVALID_LINK, "Invalid link"),
-    (Outcome.DUPLICATE_LINK, "Duplicate link"),
+    (Outcome.LINKED_TO_OPEN_ORDER, "Another NetSuite order holds it"),
+    (Outcome.BILLED_IN_NETSUITE, "Billed in NetSuite"),
     (Outcome.FAILED, "Failed"),
 )
 BUCKET_LABELS = dict(BUCKETS) | {OTHER: "Other"}

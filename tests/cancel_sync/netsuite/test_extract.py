@@ -1,6 +1,7 @@
 """Extraction over real SuiteQL paging: complete, ordered, deduplicated, within the caps."""
 
 import json
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -225,7 +226,7 @@ def test_many_queries_at_once_stay_within_the_client_concurrency(make_sandboxes)
 
 
 def test_batches_never_exceed_what_airflow_can_map():
-    records = [{"id": i} for i in range(300_000)]
+    records = [{"id": i, "gid": f"gid://shopify/Order/{i}"} for i in range(300_000)]
     batches = make_batches(records)
     assert len(batches) <= MAX_MAPPED_BATCHES
     assert all(len(b) % 250 == 0 for b in batches[:-1])
@@ -234,13 +235,26 @@ def test_batches_never_exceed_what_airflow_can_map():
     assert make_batches([]) == []
 
 
-def test_a_link_shared_by_many_orders_is_flagged_on_each_without_naming_them_all(make_sandboxes):
-    sandboxes = make_sandboxes(count=40, scenarios=only("duplicate_link"))
+def test_orders_linking_one_shopify_order_share_a_batch():
+    # 249 orders, then three linking one Shopify order: they go to the next batch together, not split 1 + 2.
+    records = [{"id": i, "gid": f"gid://shopify/Order/{i}"} for i in range(249)]
+    records += [{"id": 300 + i, "gid": "gid://shopify/Order/999"} for i in range(3)]
+    records += [{"id": 400 + i, "gid": None} for i in range(2)]  # no usable link: batched one by one
+    batches = make_batches(records)
+    assert [len(b) for b in batches] == [249, 5]
+    assert {r["id"] for r in batches[1]} == {300, 301, 302, 400, 401}
+
+
+def test_canceled_orders_sharing_a_shopify_order_are_extracted_side_by_side(make_sandboxes):
+    sandboxes = make_sandboxes(count=30, scenarios=only("reentered_all_canceled", "cancel_paid"))
     records = extract_canceled_orders(client_for(sandboxes), SyncSettings(), WHOLE)
-    assert len(records) == 40 and all(r["duplicate"] for r in records)
-    problem = records[0]["problem"]
-    assert "(40)" in problem and problem.endswith("and 35 more")
-    assert problem.count("SO") == 5  # a fixed size per record, however many orders share the link
+    shared = [gid for gid, count in Counter(r["gid"] for r in records).items() if count > 1]
+    assert shared and all(Counter(r["gid"] for r in records)[gid] == 2 for gid in shared)
+    batch_of: dict[str, set[int]] = {}
+    for index, batch in enumerate(make_batches(records, size=7)):  # small batches: many chances to split a pair
+        for record in batch:
+            batch_of.setdefault(record["gid"], set()).add(index)
+    assert all(len(indexes) == 1 for indexes in batch_of.values())
 
 
 @given(st.none() | st.text() | st.from_regex(r"\A\s*[0-9]{0,21}\s*\Z") | st.integers(0, 10**20).map(str))
@@ -252,6 +266,6 @@ def test_a_link_shared_by_many_orders_is_flagged_on_each_without_naming_them_all
 @example("²")
 @example(" 42\n")
 def test_a_record_reads_the_link_exactly_as_parse_shopify_link(raw):
-    record = _record({"id": "7", "tranid": "SO7", "status": "SalesOrd:C", "shopify_link": raw})
+    record = _record({"id": "7", "tranid": "SO7", "status": "SalesOrd:C", "shopify_link": raw}, str)
     link = parse_shopify_link(raw)
     assert (record["gid"], record.get("problem")) == (link.gid, link.problem)
