@@ -94,7 +94,17 @@ SCENARIOS: tuple[Scenario, ...] = (
         cancellable=True,
         decision="to_cancel",
     ),
-    Scenario("reentered_canceled_twin", 0, "H", link="gid", companion=True, cancellable=True, decision="to_cancel"),
+    # The twin comes after its main order (a higher id): the one cancel goes out for the main order.
+    Scenario(
+        "reentered_canceled_twin",
+        0,
+        "H",
+        link="gid",
+        companion=True,
+        cancellable=True,
+        decision="to_cancel",
+        outcome="cancelled_with_other_order",
+    ),
     # Closed with nothing shipped but billed: NetSuite charged for it, so it is not a cancellation.
     Scenario("closed_billed_unshipped", 2, "H", billed="partial", decision="billed_in_netsuite"),
     Scenario("closed_cash_sale_unshipped", 1, "H", billed="full", billing="cash_sale", decision="billed_in_netsuite"),

@@ -11,6 +11,10 @@ from datetime import datetime, timedelta
 
 from sandbox.world import SCENARIO_BY_NAME, World
 
+# An order whose Shopify order ends cancelled: by its own cancel, or by the one sent for another NetSuite
+# order linking the same Shopify order.
+CANCELLED_OUTCOMES = frozenset({"cancelled", "cancelled_with_other_order"})
+
 
 def in_window(world: World, start: datetime, end: datetime) -> list[int]:
     """NetSuite ids whose lastmodifieddate is in [start, end) (naive UTC, as the sandbox keeps it)."""

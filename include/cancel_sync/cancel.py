@@ -127,11 +127,17 @@ def _one_per_shopify_order(ready: list[OrderOutcome]) -> tuple[list[OrderOutcome
 
 
 def _share_outcomes(riders: list[OrderOutcome], carriers: list[OrderOutcome]) -> None:
+    """A rider ends as its carrier did; when the cancel went through, it counts once, on the carrier's row
+    (refund included)."""
     by_gid = {carrier["gid"]: carrier for carrier in carriers}
     for rider in riders:
         carrier = by_gid[rider["gid"]]
-        detail = f"{carrier['detail']} (one cancel, sent for {carrier['tranid']}: same Shopify order)"
-        rider.update(outcome=carrier["outcome"], refund=carrier["refund"], detail=detail)
+        if carrier["outcome"] == Outcome.CANCELLED:
+            detail = f"cancelled with {carrier['tranid']}, which links the same Shopify order: {carrier['detail']}"
+            rider.update(outcome=Outcome.CANCELLED_WITH_OTHER, refund=False, detail=detail)
+        else:
+            detail = f"{carrier['detail']} (one cancel for {carrier['tranid']} and this order: same Shopify order)"
+            rider.update(outcome=carrier["outcome"], detail=detail)
 
 
 class _Journal:
@@ -163,13 +169,20 @@ def _apply_recheck(
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
         outcome.update(recheck, outcome=outcome_of(recheck["decision"]), detail=recheck["reason"])
+    for outcome in wanted:
         state = states.get(outcome["gid"]) or {}
-        if recheck["decision"] == Decision.ALREADY_CANCELLED and _cancelled_by_us(state, outcome):
-            # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
-            _mark_cancelled_earlier(outcome, state)
+        if outcome["decision"] == Decision.ALREADY_CANCELLED:
+            sender = _sent_by_us(state, [o for o in wanted if o["gid"] == outcome["gid"]])
+            if sender is not None:
+                # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
+                _mark_cancelled_earlier(outcome, state, sender)
 
 
-def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any]) -> None:
+def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any], sender: OrderOutcome | None = None) -> None:
+    if sender is not None and sender is not outcome:
+        detail = f"cancelled with {sender['tranid']}, which links the same Shopify order, by an earlier try"
+        outcome.update(outcome=Outcome.CANCELLED_WITH_OTHER, refund=False, detail=f"{detail} at {state['cancelledAt']}")
+        return
     outcome.update(
         outcome=Outcome.CANCELLED,
         refund=state.get("displayFinancialStatus") == "REFUNDED",
@@ -188,20 +201,26 @@ def _settle_open_intents(
     open_intents = ledger.open_intents(o["gid"] for o in wanted)
     if not open_intents:
         return
-    in_doubt = {o["gid"]: o for o in wanted if o["gid"] in open_intents and o["outcome"] == Outcome.TO_CANCEL}
+    in_doubt: dict[str, list[OrderOutcome]] = {}
+    for outcome in wanted:
+        if outcome["gid"] in open_intents and outcome["outcome"] == Outcome.TO_CANCEL:
+            in_doubt.setdefault(outcome["gid"], []).append(outcome)
     deadline = time.monotonic() + timeout
     delay = 0.2
     while in_doubt and time.monotonic() < deadline:
         states = read_order_states(client, list(in_doubt), with_staff_note=True)
         for gid, state in states.items():
             if state.get("cancelledAt"):
-                _mark_cancelled_earlier(in_doubt.pop(gid), state)
+                sharing = in_doubt.pop(gid)
+                sender = _sent_by_us(state, sharing) or min(sharing, key=lambda o: o["id"])
+                for outcome in sharing:
+                    _mark_cancelled_earlier(outcome, state, sender)
         if in_doubt:
             sleep(delay)
             delay = min(delay * 2, 5.0)
-    by_gid = {o["gid"]: o for o in wanted}
+    settled_gids = {o["gid"] for o in wanted if o["outcome"] in (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER)}
     for gid, row_ids in open_intents.items():
-        settled = by_gid[gid]["outcome"] == Outcome.CANCELLED
+        settled = gid in settled_gids
         for row_id in row_ids:
             if settled:
                 detail = "confirmed by a later try: Shopify shows the order cancelled"
@@ -211,9 +230,10 @@ def _settle_open_intents(
                 ledger.close_intent(row_id, Outcome.NOT_APPLIED, detail)
 
 
-def _cancelled_by_us(state: dict[str, Any], outcome: OrderOutcome) -> bool:
+def _sent_by_us(state: dict[str, Any], sharing: list[OrderOutcome]) -> OrderOutcome | None:
+    """Which of the orders linking this Shopify order our cancel was sent for, by its staff note (None: not ours)."""
     note = ((state.get("cancellation") or {}).get("staffNote")) or ""
-    return note == staff_note(outcome["tranid"], outcome["id"])
+    return next((o for o in sharing if note == staff_note(o["tranid"], o["id"])), None)
 
 
 def _confirm(

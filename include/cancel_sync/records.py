@@ -32,6 +32,9 @@ class Outcome(StrEnum):
     """What came of an order. A decision not to cancel is its own outcome (same text)."""
 
     CANCELLED = "cancelled"
+    # Its Shopify order was cancelled by the cancel sent for another canceled NetSuite order linking it
+    # (one cancel per Shopify order: counts, refunds and the ledger's "cancelled" rows stay per Shopify order).
+    CANCELLED_WITH_OTHER = "cancelled_with_other_order"
     WOULD_CANCEL = "would_cancel"  # dry run, or the cancel toggle is off
     FAILED = "failed"
     ALREADY_CANCELLED = Decision.ALREADY_CANCELLED.value

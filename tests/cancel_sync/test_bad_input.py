@@ -92,7 +92,7 @@ def test_messy_links_get_their_own_outcome_and_spare_the_batch(make_sandboxes, t
         4: f"gid://shopify/Customer/{shopify_ids[4]}",  # a GID of another type
         5: "99999999999999",  # a well-formed id no order has (another shop's)
         6: f"gid://shopify/Order/{shopify_ids[6]}",
-        7: str(shopify_ids[6]),  # two NetSuite orders on one Shopify order
+        7: str(shopify_ids[6]),  # two canceled NetSuite orders on one Shopify order
     }
     for index, link in links.items():
         orders[index].fields[field] = link
@@ -106,8 +106,11 @@ def test_messy_links_get_their_own_outcome_and_spare_the_batch(make_sandboxes, t
         3: "invalid_link",
         4: "invalid_link",
         5: "not_found",
-        6: "duplicate_link",
-        7: "duplicate_link",
+        6: "cancelled",  # both canceled in NetSuite: one cancel for the two
+        7: "cancelled_with_other_order",
     }
-    assert [c.order_id for c in sandboxes.shopify.store.cancel_calls] == [f"gid://shopify/Order/{shopify_ids[0]}"]
+    assert sorted(c.order_id for c in sandboxes.shopify.store.cancel_calls) == sorted(
+        [f"gid://shopify/Order/{shopify_ids[0]}", f"gid://shopify/Order/{shopify_ids[6]}"]
+    )
+    assert outcomes[orders[7].id]["detail"].startswith(f"cancelled with {orders[6].tranid}, which links the same")
     assert "Customer id" in outcomes[orders[4].id]["detail"]

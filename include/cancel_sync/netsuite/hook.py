@@ -11,6 +11,7 @@ it), optional `max_concurrency`, `page_size`, `timeout`, and one of two kinds of
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from airflow.providers.http.hooks.http import HttpHook
@@ -26,8 +27,8 @@ from include.cancel_sync.netsuite.oauth2 import (
     DEFAULT_SCOPE,
     ClientCredentials,
     ClientCredentialsAuth,
-    TokenSource,
     load_private_key,
+    process_token_source,
     signing_algorithm,
     token_url,
 )
@@ -92,7 +93,8 @@ class NetSuiteHook(HttpHook):
             )
         except ValueError as exc:
             raise SyncError(f"connection {self.netsuite_conn_id}: {exc}") from None
-        return ClientCredentialsAuth(TokenSource(credentials, on_token=mask_secret))
+        fingerprint = hashlib.sha256(connection.password.encode()).hexdigest()
+        return ClientCredentialsAuth(process_token_source(credentials, fingerprint, on_token=mask_secret))
 
     def _token_based(self, connection: Any) -> OAuth1:
         extra = connection.extra_dejson

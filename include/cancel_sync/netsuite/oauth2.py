@@ -188,6 +188,30 @@ class TokenSource:
         return _AccessToken(value, renew_at=now + lifetime - min(RENEW_AHEAD, lifetime / 10))
 
 
+_PROCESS_TOKENS: dict[tuple[str, ...], TokenSource] = {}
+_PROCESS_TOKENS_LOCK = threading.Lock()
+
+
+def process_token_source(
+    credentials: ClientCredentials, key_fingerprint: str, on_token: Callable[[str], None]
+) -> TokenSource:
+    """The token source every client of this process with these credentials shares: one token per process, not
+    per hook (a task's compare and cancel clients, or every task of `dag.test`, ask NetSuite once an hour)."""
+    identity = (
+        credentials.token_url,
+        credentials.client_id,
+        credentials.certificate_id,
+        credentials.scope,
+        credentials.algorithm,
+        key_fingerprint,
+    )
+    with _PROCESS_TOKENS_LOCK:
+        source = _PROCESS_TOKENS.get(identity)
+        if source is None:
+            source = _PROCESS_TOKENS[identity] = TokenSource(credentials, on_token=on_token)
+        return source
+
+
 def _refusal(status: int, body: dict[str, Any]) -> NetSuiteError:
     error = str(body.get("error") or "UNKNOWN")
     description = body.get("error_description")

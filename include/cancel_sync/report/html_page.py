@@ -22,6 +22,7 @@ MAX_HTML_ROWS = 20_000  # beyond this a browser struggles; the CSV keeps every o
 _COLORS = {
     "cancelled_with_refund": "#2f855a",
     "cancelled_without_refund": "#48bb78",
+    "cancelled_with_other_order": "#68d391",
     "would_cancel": "#3182ce",
     "already_cancelled": "#a0aec0",
     "cannot_cancel": "#dd6b20",

@@ -17,6 +17,7 @@ OTHER = "other"
 BUCKETS: tuple[tuple[str, str], ...] = (
     (CANCELLED_WITH_REFUND, "Cancelled with refund"),
     (CANCELLED_WITHOUT_REFUND, "Cancelled without refund"),
+    (Outcome.CANCELLED_WITH_OTHER, "Cancelled with another NetSuite order"),
     (Outcome.WOULD_CANCEL, "Would cancel (not sent)"),
     (Outcome.ALREADY_CANCELLED, "Already cancelled"),
     (Outcome.CANNOT_CANCEL, "Cannot cancel"),

@@ -25,7 +25,8 @@ OUTCOMES = [
     Outcome.CANNOT_CANCEL,
     Outcome.NOT_FOUND,
     Outcome.INVALID_LINK,
-    Outcome.DUPLICATE_LINK,
+    Outcome.LINKED_TO_OPEN_ORDER,
+    Outcome.BILLED_IN_NETSUITE,
     Outcome.FAILED,
 ]
 SETTINGS = {"cancel_enabled": True}
