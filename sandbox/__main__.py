@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
 
+    # Before anything is printed: whoever reads the first line may send SIGTERM at once.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = time.perf_counter()
     world = build_world(args.orders, args.window_start, args.window_end, seed=args.seed)
     options = SandboxOptions(
@@ -69,8 +72,6 @@ def main(argv: list[str] | None = None) -> None:
         ),
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         stop.wait()
     except KeyboardInterrupt:

@@ -1,7 +1,9 @@
 """The NetSuite sandbox: SuiteQL over REST with TBA, paging, the account concurrency limit and stats.
 
 `latency` is each admitted request's response time: the sandbox's own work happens within it (the
-Shopify sandbox adds its latency before its work instead).
+Shopify sandbox adds its latency before its work instead). `clock` and `sleep` measure and wait it out;
+tests pass their own to check the rule without a stopwatch. A test's hold (`app.hold`, sandbox/hold.py)
+keeps admitted requests inside their concurrency slot until released.
 
 Control endpoints (no auth, sandbox only):
   GET  /_sandbox/stats                 counters as JSON
@@ -17,7 +19,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sandbox.faults import FaultPlan
@@ -54,8 +56,11 @@ class NetSuiteApp(SandboxApp):
         latency: float = 0.0,
         faults: FaultPlan | None = None,
         db_path: str = ":memory:",
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(latency=latency, faults=faults)
+        self.clock, self.sleep = clock, sleep
         if concurrency_limit < 1:
             raise ValueError("concurrency_limit must be at least 1")
         self.credentials = credentials
@@ -90,19 +95,19 @@ class NetSuiteApp(SandboxApp):
 
     # --- request flow -----------------------------------------------------------------------------
 
-    def respond(self, request: Request) -> Response:
+    def respond(self, request: Request) -> Response | None:
         arrived = time.time()
         response = self._respond(request)
         with self._stats_lock:
-            self.timeline.append((arrived, time.time(), response.status))
+            self.timeline.append((arrived, time.time(), response.status if response else 0))
         return response
 
-    def _respond(self, request: Request) -> Response:
+    def _respond(self, request: Request) -> Response | None:
         """Auth first, then the account's concurrency slot, held until the reply is ready and `latency`
         has passed since the request arrived: a request takes `latency` in all, the sandbox's own work
         (running the query, building and encoding the page) done within it, as a real service's
         response time includes its work; work that takes longer than `latency` shows in full."""
-        began = time.monotonic()
+        began = self.clock()
         self._count("requests")
         try:
             self.verifier.verify(request.method, request.url, request.header("authorization"))
@@ -112,13 +117,15 @@ class NetSuiteApp(SandboxApp):
         if not self._admit():
             return errors.concurrency_limit_exceeded().response()
         try:
+            if not self.hold.enter(request.body):
+                return None
             response = self.handle(request)
             if isinstance(response.body, dict):  # encoded here, within the latency
                 response.body = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
                 response.headers.setdefault("Content-Type", "application/json; charset=UTF-8")
-            remaining = self.latency - (time.monotonic() - began)
+            remaining = self.latency - (self.clock() - began)
             if remaining > 0:
-                time.sleep(remaining)
+                self.sleep(remaining)
             return response
         finally:
             with self._stats_lock:
