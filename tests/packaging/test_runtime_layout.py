@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT
+from tests.timing import scaled
 
 SHIPPED = ("dags", "plugins", "include")
 DEV_ONLY_CODE = {"sandbox", "devtools", "benchmarks", "tests"}
@@ -86,7 +87,7 @@ print("runtime ok:", len(modules), "modules,", sorted(bag.dags))
 """
 
 
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(scaled(450))  # a fresh pip install of Airflow
 def test_requirements_txt_alone_runs_the_dag_core_and_plugin(tmp_path):
     """A fresh virtualenv with only requirements.txt (and the lock) parses the DAGs and imports the core and plugin."""
     venv = tmp_path / "runtime-venv"
