@@ -27,7 +27,7 @@ SLOW_REPLY = CLIENT_TIMEOUT[1] + 0.5
 # How long the sync waits for an accepted cancel to show done. Jobs are instant here, so it matters only for a
 # cancel that never ran (its request refused or dropped after sending): given up after this, which is part of
 # the scenario, not a wait for something due, so it is not scaled.
-CONFIRM_TIMEOUT = 3.0
+CONFIRM_TIMEOUT = 1.0
 
 
 def netsuite_client(sandboxes) -> NetSuiteClient:
