@@ -26,6 +26,7 @@ from include.cancel_sync.shopify.order_states import read_order_states
 log = logging.getLogger(__name__)
 
 STAFF_NOTE_LIMIT = 255
+CONCURRENCY = 10  # cancel requests a cancel task keeps in flight
 
 
 def staff_note(tranid: str, netsuite_id: int) -> str:
@@ -40,7 +41,7 @@ def cancel_batch(
     client: ShopifyClient,
     settings: SyncSettings,
     decisions: list[OrderDecision],
-    concurrency: int = 10,
+    concurrency: int = CONCURRENCY,
     confirm_timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     ledger: Ledger | None = None,
