@@ -211,8 +211,8 @@ class LocalAirflow:
             parts.append(f"--- {path.name} ---\n" + "\n".join(tail))
         return "\n".join(parts)
 
-    def api(self) -> AirflowApi:
-        return AirflowApi(self.base_url, ADMIN_USER, self.password)
+    def api(self, http_timeout: float = 30.0) -> AirflowApi:
+        return AirflowApi(self.base_url, ADMIN_USER, self.password, http_timeout)
 
     def __enter__(self) -> LocalAirflow:
         return self.start()
@@ -251,17 +251,18 @@ def _processes_in_sessions(sessions: set[int]) -> set[int]:
 class AirflowApi:
     """The few REST calls the tests and `make airflow` need (Airflow 3 public API, bearer token)."""
 
-    def __init__(self, base_url: str, username: str, password: str) -> None:
+    def __init__(self, base_url: str, username: str, password: str, http_timeout: float = 30.0) -> None:
         self.base_url = base_url
+        self.http_timeout = http_timeout  # per request; the waits below take their own timeouts
         self.session = requests.Session()
         reply = self.session.post(
-            f"{base_url}/auth/token", json={"username": username, "password": password}, timeout=30
+            f"{base_url}/auth/token", json={"username": username, "password": password}, timeout=http_timeout
         )
         _check(reply)
         self.session.headers["Authorization"] = f"Bearer {reply.json()['access_token']}"
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        reply = self.session.request(method, f"{self.base_url}/api/v2{path}", timeout=30, **kwargs)
+        reply = self.session.request(method, f"{self.base_url}/api/v2{path}", timeout=self.http_timeout, **kwargs)
         _check(reply)
         return reply.json() if reply.content else None
 
@@ -302,7 +303,7 @@ class AirflowApi:
         """Until the DAG processor has parsed `dag_id` (import errors fail at once)."""
         deadline = time.monotonic() + timeout
         while True:
-            reply = self.session.get(f"{self.base_url}/api/v2/dags/{dag_id}", timeout=30)
+            reply = self.session.get(f"{self.base_url}/api/v2/dags/{dag_id}", timeout=self.http_timeout)
             if reply.status_code == 200:
                 return reply.json()
             errors = self.get("/importErrors")["import_errors"]
@@ -321,6 +322,10 @@ class AirflowApi:
 
     def run(self, dag_id: str, run_id: str) -> dict[str, Any]:
         return self.get(f"/dags/{dag_id}/dagRuns/{run_id}")
+
+    def set_run_state(self, dag_id: str, run_id: str, state: str) -> dict[str, Any]:
+        """Mark a run success or failed; Airflow ends its unfinished task instances (running ones are killed)."""
+        return self.request("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"state": state})
 
     def runs(self, dag_id: str, **filters: Any) -> list[dict[str, Any]]:
         return self.get(f"/dags/{dag_id}/dagRuns", limit=100, **filters)["dag_runs"]
@@ -343,7 +348,7 @@ class AirflowApi:
         body = {"dag_id": dag_id, "from_date": from_date.isoformat(), "to_date": to_date.isoformat()} | options
         deadline = time.monotonic() + timeout
         while True:
-            reply = self.session.post(f"{self.base_url}/api/v2/backfills", json=body, timeout=30)
+            reply = self.session.post(f"{self.base_url}/api/v2/backfills", json=body, timeout=self.http_timeout)
             if reply.status_code != 503 or time.monotonic() > deadline:
                 _check(reply)
                 return reply.json()

@@ -59,8 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
 
-    # The handler is in place before anything announces the sandboxes: a SIGTERM sent as soon as the
-    # caller reads the first line must stop them cleanly, not kill the process.
+    # Before anything is printed: whoever reads the first line may send SIGTERM at once.
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = time.perf_counter()

@@ -1,12 +1,14 @@
 """A small threaded HTTP/1.1 server that both sandboxes run on.
 
 Each sandbox is a `SandboxApp` that turns a `Request` into a `Response`; the
-server adds keep-alive, simulated latency, fault injection and the
-`/_sandbox/faults` control endpoint. Nothing here knows NetSuite or Shopify.
+server adds keep-alive, simulated latency, fault injection, a test's hold on
+requests (sandbox/hold.py) and the `/_sandbox/faults` control endpoint. Nothing
+here knows NetSuite or Shopify.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import sys
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.faults import FaultPlan, FaultRule
+from sandbox.hold import RequestHold
 
 CONTROL_PREFIX = "/_sandbox/"
 
@@ -66,9 +69,13 @@ class SandboxApp:
     def __init__(self, latency: float = 0.0, faults: FaultPlan | None = None) -> None:
         self.latency = latency
         self.faults = faults or FaultPlan()
+        self.hold = RequestHold()
 
-    def respond(self, request: Request) -> Response:
-        """Called per request; subclasses may wrap it (e.g. concurrency accounting)."""
+    def respond(self, request: Request) -> Response | None:
+        """Called per request; subclasses may wrap it (e.g. concurrency accounting). None: drop the connection
+        unanswered (a held request the test dropped)."""
+        if not self.hold.enter(request.body):
+            return None
         if self.latency:
             time.sleep(self.latency)
         return self.handle(request)
@@ -117,8 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is None:
             self._send(app.respond(request))
         elif fault.kind == "drop":
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            self._drop()
         elif fault.kind == "slow":
             time.sleep(fault.delay)
             self._send(app.respond(request))
@@ -127,7 +133,15 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(app.fault_response(fault.kind))
 
-    def _send(self, response: Response, truncate: bool = False) -> None:
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):  # the client may be gone already
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _send(self, response: Response | None, truncate: bool = False) -> None:
+        if response is None:
+            self._drop()
+            return
         payload, headers = response.encoded()
         self.send_response(response.status)
         for key, value in headers.items():
@@ -201,6 +215,7 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
+        self.app.hold.release(drop=True)  # a test that failed mid-hold leaves no request waiting
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread:

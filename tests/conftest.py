@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.timing import PROCESS_EXIT, TEST_TIMEOUT
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHOPIFY_SCHEMA = PROJECT_ROOT.parent / "shared" / "shopify-schema" / "admin_schema_2026-01_public.graphql"
 
@@ -39,6 +41,14 @@ if str(PROJECT_ROOT) not in sys.path:
 # the property tests check, so no deadline and no too-slow health check.
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("project")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """pytest-timeout's limit, from the one scale factor (tests/timing.py), for every test that sets none."""
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TEST_TIMEOUT))
+
 
 # A fixed stretch of time for seeded worlds; windows in tests are cut from it.
 WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
@@ -134,7 +144,7 @@ def sandbox_process(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=PROCESS_EXIT)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()

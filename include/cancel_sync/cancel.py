@@ -37,6 +37,7 @@ JOB_ENDED_OPEN = (
 )
 
 STAFF_NOTE_LIMIT = 255
+CONCURRENCY = 10  # cancel requests a cancel task keeps in flight
 
 
 def staff_note(tranid: str, netsuite_id: int) -> str:
@@ -51,7 +52,7 @@ def cancel_batch(
     client: ShopifyClient,
     settings: SyncSettings,
     decisions: list[OrderDecision],
-    concurrency: int = 10,
+    concurrency: int = CONCURRENCY,
     confirm_timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
     ledger: Ledger | None = None,

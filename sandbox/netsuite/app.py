@@ -2,7 +2,9 @@
 the token endpoint in oauth2.py), paging, the account concurrency limit and stats.
 
 `latency` is each admitted request's response time: the sandbox's own work happens within it (the
-Shopify sandbox adds its latency before its work instead).
+Shopify sandbox adds its latency before its work instead). `clock` and `sleep` measure and wait it out;
+tests pass their own to check the rule without a stopwatch. A test's hold (`app.hold`, sandbox/hold.py)
+keeps admitted requests inside their concurrency slot until released.
 
 `timezone` is the token user's time-zone preference (IANA name; NetSuite: Home > Set Preferences > Time
 Zone): SuiteQL reads TO_TIMESTAMP/TO_DATE literals, compares and prints `lastmodifieddate` in it;
@@ -77,8 +79,11 @@ class NetSuiteApp(SandboxApp):
         dst_gap: str = "shift",
         billed_sign: int = -1,
         fulfillment_documents: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__(latency=latency, faults=faults)
+        self.clock, self.sleep = clock, sleep
         if concurrency_limit < 1:
             raise ValueError("concurrency_limit must be at least 1")
         self.credentials = credentials
@@ -122,19 +127,19 @@ class NetSuiteApp(SandboxApp):
 
     # --- request flow -----------------------------------------------------------------------------
 
-    def respond(self, request: Request) -> Response:
+    def respond(self, request: Request) -> Response | None:
         arrived = time.time()
         response = self._respond(request)
         with self._stats_lock:
-            self.timeline.append((arrived, time.time(), response.status))
+            self.timeline.append((arrived, time.time(), response.status if response else 0))
         return response
 
-    def _respond(self, request: Request) -> Response:
+    def _respond(self, request: Request) -> Response | None:
         """Auth first, then the account's concurrency slot, held until the reply is ready and `latency`
         has passed since the request arrived: a request takes `latency` in all, the sandbox's own work
         (running the query, building and encoding the page) done within it, as a real service's
         response time includes its work; work that takes longer than `latency` shows in full."""
-        began = time.monotonic()
+        began = self.clock()
         if request.path == TOKEN_PATH:  # no Authorization header, and no SuiteQL slot (Oracle says nothing of one)
             self._count("token_requests")
             response = self.oauth2.token_response(request)
@@ -149,13 +154,15 @@ class NetSuiteApp(SandboxApp):
         if not self._admit():
             return errors.concurrency_limit_exceeded().response()
         try:
+            if not self.hold.enter(request.body):
+                return None
             response = self.handle(request)
             if isinstance(response.body, dict):  # encoded here, within the latency
                 response.body = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
                 response.headers.setdefault("Content-Type", "application/json; charset=UTF-8")
-            remaining = self.latency - (time.monotonic() - began)
+            remaining = self.latency - (self.clock() - began)
             if remaining > 0:
-                time.sleep(remaining)
+                self.sleep(remaining)
             return response
         finally:
             with self._stats_lock:

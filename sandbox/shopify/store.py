@@ -2,11 +2,14 @@
 
 One re-entrant lock guards everything; the GraphQL executor holds it for a whole request so a reply
 never mixes states. Cancel jobs complete lazily: whenever the store is touched after their due time.
+A test can keep jobs running until it says so (`hold_jobs` / `finish_held_jobs`): "Shopify is still
+cancelling" then lasts exactly as long as the test needs, whatever the machine's speed.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -155,6 +158,8 @@ class OrderStore:
         self._pending: list[tuple[float, int, CancelJob]] = []  # heap by due time; looked at on every read
         self._cancel_calls: list[CancelCall] = []
         self._refunds: list[MoneyMovement] = []
+        self._holding_jobs = False
+        self._held_jobs: list[CancelJob] = []
 
     @staticmethod
     def now() -> datetime:
@@ -189,7 +194,7 @@ class OrderStore:
             job = CancelJob(
                 id=job_gid(str(uuid.uuid4())),
                 order_id=order.id,
-                due_at=self.clock() + self.cancel_job_delay,
+                due_at=math.inf if self._holding_jobs else self.clock() + self.cancel_job_delay,
                 reason=arguments["reason"],
                 restock=arguments["restock"],
                 notify_customer=bool(arguments.get("notifyCustomer")),
@@ -198,8 +203,27 @@ class OrderStore:
             )
             self._jobs[job.id] = job
             heapq.heappush(self._pending, (job.due_at, len(self._jobs), job))
+            if self._holding_jobs:
+                self._held_jobs.append(job)
             order.cancel_job_id = job.id
             return job
+
+    def hold_jobs(self) -> None:
+        """Test control: cancels accepted from now on keep running (order open, job not done) until released."""
+        with self.lock:
+            self._holding_jobs = True
+
+    def finish_held_jobs(self) -> list[CancelJob]:
+        """Complete the held jobs now, and stop holding; returns them."""
+        with self.lock:
+            held, self._held_jobs, self._holding_jobs = self._held_jobs, [], False
+            now = self.clock()
+            for job in held:
+                job.due_at = now
+            self._pending = [(job.due_at, sequence, job) for _due, sequence, job in self._pending]
+            heapq.heapify(self._pending)
+            self.complete_due_jobs()
+            return held
 
     def job(self, job_id: str) -> CancelJob | None:
         with self.lock:

@@ -1,13 +1,17 @@
 """The sync benchmark, small: 1,000 orders through four step processes against the sandboxes.
 
-Generous bounds catch regressions (a broken pacer, serial paging, a cancel sent twice) without timing
-flakiness; the real figures come from `make bench` (benchmarks/bench_sync.py).
+It checks that the benchmark runs, that its counts are right (a broken pacer, serial paging or a cancel
+sent twice shows in them) and that every figure it prints is well-formed. How large the speed figures
+are is `make bench`'s to report (benchmarks/bench_sync.py): a test that needs a fast machine tests the
+machine.
 """
+
+import math
 
 from benchmarks.bench_sync import run_sync
 
 # 1,000 points/s into a 3,000-point bucket: 1,000 orders spend ~9,100 points, so the run is cost-bound
-# after a few seconds, and the compare + cancel steps need about 6 s at the ceiling.
+# (it spends more than the bucket holds) and the ceiling figures exist.
 SMOKE = dict(
     orders=1000,
     preset="plus",
@@ -20,21 +24,23 @@ SMOKE = dict(
 )
 
 
-def test_a_small_sync_counts_right_and_runs_near_the_cost_ceiling():
+def test_a_small_sync_counts_right_and_reports_well_formed_figures():
     result = run_sync(**SMOKE)
 
     assert result.problems == []  # extracted and cancelled exactly as the world says, nothing failed
     assert result.extracted == 1000
     assert result.cancelled == result.expected_cancelled > 500
     assert result.cancel_calls == result.cancelled_orders == result.cancelled  # one orderCancel per order
-    assert result.run_ceiling is not None, "the smoke run must be cost-bound to say anything about pacing"
-    assert result.achieved_active >= 0.5 * result.run_ceiling, (result.achieved_active, result.run_ceiling)
-    assert result.throttled_share <= 0.05
+    assert result.shopify_total("points_spent") > SMOKE["bucket_size"], "cost-bound: spent more than the bucket"
+    assert result.throttled_share <= 0.05  # the pacer waits instead of bouncing off THROTTLED
     extract = result.steps["extract"]
     assert extract.netsuite["peak_concurrency"] <= 4 and extract.netsuite["concurrency_rejections"] == 0
-    assert result.pages == 1 and 0.01 <= result.extraction_seconds < extract.wall  # 1,000 orders: one page
+    assert result.pages == 1  # 1,000 orders: one page
+    assert 0 < result.extraction_seconds <= extract.wall  # the extraction lies within its step
     assert result.whole_page_rate == result.pages / result.extraction_seconds
-    assert all(step.rss_mb > 0 for step in result.steps.values())
+    for figure in (result.achieved, result.achieved_active, result.run_ceiling, result.steady_ceiling):
+        assert figure is not None and math.isfinite(figure) and figure > 0, figure
+    assert all(step.wall > 0 and step.rss_mb > 0 for step in result.steps.values())
     assert result.xcom_per_order("compare") < result.xcom_per_order("compare", "xcom_dict_bytes")
     assert all(result.xcom_per_order(step) <= 150 for step in ("extract", "compare", "cancel"))
 

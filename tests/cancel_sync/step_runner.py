@@ -17,9 +17,19 @@ from include.cancel_sync.netsuite.client import NetSuiteClient
 from include.cancel_sync.netsuite.time_zone import NetSuiteClock, netsuite_clock
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.client import ShopifyClient, graphql_url
+from include.cancel_sync.xcom_table import as_records
 from tests.conftest import WORLD_END, WORLD_START
+from tests.timing import scaled
 
 WINDOW = {"start": WORLD_START.strftime("%Y-%m-%d %H:%M:%S"), "end": WORLD_END.strftime("%Y-%m-%d %H:%M:%S")}
+# The clients' (connect, read) timeouts: a sandbox reply comes well within them; a "slow" fault's reply
+# (SLOW_REPLY) comes after the read timeout, so the client gives up on it.
+CLIENT_TIMEOUT = (scaled(2), scaled(1))
+SLOW_REPLY = CLIENT_TIMEOUT[1] + 0.5
+# How long the sync waits for an accepted cancel to show done. Jobs are instant here, so it matters only for a
+# cancel that never ran (its request refused or dropped after sending): given up after this, which is part of
+# the scenario, not a wait for something due, so it is not scaled.
+CONFIRM_TIMEOUT = 1.0
 
 
 def sandbox_clock(sandboxes) -> NetSuiteClock:
@@ -27,14 +37,21 @@ def sandbox_clock(sandboxes) -> NetSuiteClock:
     return netsuite_clock(sandboxes.connections()[NETSUITE_CONN_ID]["extra"]["timezone"])
 
 
-def netsuite_client(sandboxes, read_timeout: float = 1.0, **options) -> NetSuiteClient:
-    options = {"max_concurrency": 2, "backoff_max": 0.2, "timeout": (2, read_timeout)} | options
+def netsuite_client(sandboxes, **options) -> NetSuiteClient:
+    options = {"max_concurrency": 2, "backoff_max": 0.2, "timeout": CLIENT_TIMEOUT} | options
     return NetSuiteClient(sandboxes.netsuite_session, sandboxes.netsuite_url, sandbox_clock(sandboxes), **options)
 
 
-def shopify_client(sandboxes, read_timeout: float = 1.0) -> ShopifyClient:
+def shopify_client(sandboxes) -> ShopifyClient:
     url = graphql_url(sandboxes.shopify_url, "2026-10")
-    return ShopifyClient(sandboxes.shopify_session, url, backoff_max=0.2, timeout=(2, read_timeout))
+    return ShopifyClient(sandboxes.shopify_session, url, backoff_max=0.2, timeout=CLIENT_TIMEOUT)
+
+
+def plan(sandboxes, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """Extract and compare, once each: the decisions a cancel step is handed."""
+    batches = tasks.extract(netsuite_client(sandboxes), run)
+    shopify, netsuite = shopify_client(sandboxes), netsuite_client(sandboxes)
+    return [d for batch in batches for d in as_records(tasks.compare(shopify, netsuite, run, batch))]
 
 
 @dataclass
@@ -66,7 +83,7 @@ def run_like_airflow(sandboxes, settings: SyncSettings, ledger: Ledger, retries:
         def cancel_try(try_number: int, d=decisions, i=index) -> list[dict[str, Any]]:
             key = RunKey(SYNC_DAG_ID, "fault-campaign", try_number, i)
             shopify, netsuite = shopify_client(sandboxes), netsuite_client(sandboxes)
-            return tasks.cancel(shopify, netsuite, run, d, ledger=ledger, run_key=key, confirm_timeout=3)
+            return tasks.cancel(shopify, netsuite, run, d, ledger=ledger, run_key=key, confirm_timeout=CONFIRM_TIMEOUT)
 
         result.outcomes.extend(attempt("cancel", cancel_try))
     return result

@@ -9,10 +9,10 @@ from include.cancel_sync.cancel import STAFF_NOTE_LIMIT
 from include.cancel_sync.constants import SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
-from include.cancel_sync.xcom_table import as_records
 from sandbox.world import SCENARIOS, build_world
-from tests.cancel_sync.step_runner import WINDOW, netsuite_client, shopify_client
+from tests.cancel_sync.step_runner import CONFIRM_TIMEOUT, WINDOW, plan, shopify_client
 from tests.conftest import WORLD_END, WORLD_START
+from tests.timing import HTTP_TIMEOUT
 
 RUN = {"settings": SyncSettings(cancel_enabled=True).to_dict(), "window": WINDOW}
 
@@ -23,34 +23,27 @@ def paid_world(count: int):
     )
 
 
-def plan(sandboxes) -> list[dict]:
-    batches = tasks.extract(netsuite_client(sandboxes), RUN)
-    return [
-        d
-        for batch in batches
-        for d in as_records(tasks.compare(shopify_client(sandboxes), netsuite_client(sandboxes), RUN, batch))
-    ]
-
-
 def cancel(sandboxes, decisions, tmp_path) -> dict[int, dict]:
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     key = RunKey(SYNC_DAG_ID, "bad-input", 1, 0)
+    shopify, netsuite = shopify_client(sandboxes), netsuite_client(sandboxes)
     try:
-        shopify, netsuite = shopify_client(sandboxes), netsuite_client(sandboxes)
-        outcomes = tasks.cancel(shopify, netsuite, RUN, decisions, ledger=ledger, run_key=key, confirm_timeout=3)
+        outcomes = tasks.cancel(
+            shopify, netsuite, RUN, decisions, ledger=ledger, run_key=key, confirm_timeout=CONFIRM_TIMEOUT
+        )
     except tasks.BatchFailed as failed:
         outcomes = failed.outcomes
     return {o["id"]: o for o in outcomes}
 
 
 def change_in_shopify(sandboxes, order_id: int, **fields) -> None:
-    reply = requests.post(f"{sandboxes.shopify_url}/_sandbox/orders/{order_id}", json=fields, timeout=5)
+    reply = requests.post(f"{sandboxes.shopify_url}/_sandbox/orders/{order_id}", json=fields, timeout=HTTP_TIMEOUT)
     assert reply.status_code == 200, reply.text
 
 
 def test_orders_changed_in_shopify_between_compare_and_cancel(make_sandboxes, tmp_path):
     sandboxes = make_sandboxes(world=paid_world(4))
-    decisions = plan(sandboxes)
+    decisions = plan(sandboxes, RUN)
     assert [d["decision"] for d in decisions] == ["to_cancel"] * 4
     fulfilled, deleted, returned, untouched = (o.id for o in sandboxes.world.shopify_orders)
     change_in_shopify(sandboxes, fulfilled, fulfillment_status="FULFILLED")
@@ -71,7 +64,7 @@ def test_long_and_non_ascii_tranids_fit_the_staff_note(make_sandboxes, tmp_path)
     world.sales_orders[1].tranid = "注文-<b>&'\"-Ωμέγα-🚚"
     world.sales_orders[2].tranid = "SO 123 ; DROP TABLE transaction; --"
     sandboxes = make_sandboxes(world=world)
-    outcomes = cancel(sandboxes, plan(sandboxes), tmp_path)
+    outcomes = cancel(sandboxes, plan(sandboxes, RUN), tmp_path)
     assert {o["outcome"] for o in outcomes.values()} == {"cancelled"}
     notes = [c.staff_note for c in sandboxes.shopify.store.cancel_calls]
     assert len(notes) == 3 and all(len(n) <= STAFF_NOTE_LIMIT for n in notes)
@@ -97,7 +90,7 @@ def test_messy_links_get_their_own_outcome_and_spare_the_batch(make_sandboxes, t
     for index, link in links.items():
         orders[index].fields[field] = link
     sandboxes = make_sandboxes(world=world)
-    outcomes = cancel(sandboxes, plan(sandboxes), tmp_path)
+    outcomes = cancel(sandboxes, plan(sandboxes, RUN), tmp_path)
     got = {index: outcomes[orders[index].id]["outcome"] for index in links}
     assert got == {
         0: "cancelled",

@@ -14,7 +14,7 @@ from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.settings import SyncSettings
 from sandbox.faults import FaultRule
 from sandbox.runner import SandboxOptions
-from tests.cancel_sync.step_runner import run_like_airflow
+from tests.cancel_sync.step_runner import SLOW_REPLY, run_like_airflow
 from tests.conftest import PROJECT_ROOT
 from tests.world_expectations import expected_outcomes, shopify_gid
 
@@ -66,7 +66,7 @@ CASES = [(step, kind) for step in STEPS for kind in KINDS if not (STEPS[step][0]
 @pytest.mark.parametrize(("step", "kind"), CASES)
 def test_one_fault_is_absorbed(make_sandboxes, tmp_path, step, kind):
     system, where, nth = STEPS[step]
-    sandboxes = world_sandboxes(make_sandboxes, system, FaultRule(kind, nth=(nth,), delay=1.5, **where))
+    sandboxes = world_sandboxes(make_sandboxes, system, FaultRule(kind, nth=(nth,), delay=SLOW_REPLY, **where))
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     result = run_like_airflow(sandboxes, SyncSettings(cancel_enabled=True), ledger)
     faults = getattr(sandboxes, system).faults.injected

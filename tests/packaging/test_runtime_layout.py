@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PROJECT_ROOT
+from tests.packaging.conftest import BUILT
 
 SHIPPED = ("dags", "plugins", "include")
 DEV_ONLY_CODE = {"sandbox", "devtools", "benchmarks", "tests"}
@@ -86,30 +86,10 @@ print("runtime ok:", len(modules), "modules,", sorted(bag.dags))
 """
 
 
-@pytest.mark.timeout(900)
-def test_requirements_txt_alone_runs_the_dag_core_and_plugin(tmp_path):
+@pytest.mark.timeout(BUILT)  # the install (tests/packaging/conftest.py) may still be running
+def test_requirements_txt_alone_runs_the_dag_core_and_plugin(runtime_venv, tmp_path):
     """A fresh virtualenv with only requirements.txt (and the lock) parses the DAGs and imports the core and plugin."""
-    venv = tmp_path / "runtime-venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    install = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-            "requirements.txt",
-            "-c",
-            "constraints.txt",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    venv, python = runtime_venv, runtime_venv / "bin" / "python"
     home = tmp_path / "airflow-home"
     env = {
         "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '')}",

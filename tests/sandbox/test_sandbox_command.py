@@ -17,6 +17,7 @@ from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
 from include.cancel_sync.shopify.hook import ShopifyHook
 from include.cancel_sync.shopify.order_ids import parse_shopify_link
 from sandbox.world import build_world
+from tests.timing import HTTP_TIMEOUT, PROCESS_EXIT
 
 
 @pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
@@ -39,7 +40,7 @@ def test_command_serves_both_sandboxes_with_importable_connections(sandbox_proce
     gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link")) for r in rows) if link.gid)
     data = ShopifyHook().get_client().execute(ORDER_STATES_QUERY, {"ids": [gid]})
     assert [node["id"] for node in data["nodes"] if node] == [gid] or data["nodes"] == [None]
-    stats = requests.get(f"{info['netsuite_url']}/_sandbox/stats", timeout=5).json()
+    stats = requests.get(f"{info['netsuite_url']}/_sandbox/stats", timeout=HTTP_TIMEOUT).json()
     assert stats["requests"] >= 1
     assert stats["token_requests"] == (1 if netsuite_auth == "m2m" else 0)
 
@@ -48,7 +49,7 @@ def test_command_stops_on_sigterm_and_frees_its_ports(sandbox_process):
     info = sandbox_process("--orders", "5")
     process = info["process"]
     os.killpg(process.pid, signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=PROCESS_EXIT) == 0
     for url in (info["netsuite_url"], info["shopify_url"]):
         parts = urlsplit(url)
         with socket.socket() as probe:

@@ -1,8 +1,10 @@
 """One real Airflow (scheduler, DAG processor, API server) per session, and sandboxes it reaches over loopback.
 
 Airflow runs in its own processes with its own home; the sandboxes run here, in the test
-process, so tests read the Shopify sandbox's record directly. Each test points the
-connections at its own sandboxes through the REST API, once no run is active.
+process, so tests read the Shopify sandbox's record (and steer it: sandbox/hold.py) directly.
+Each test points the connections at its own sandboxes and its own ledger through the REST API,
+once no run is active, and whatever run it leaves unfinished (it failed half-way) is marked failed
+when it ends: a failing test never holds up the next one.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import pytest
 
 from devtools.airflow_settings import read_settings
 from devtools.local_airflow import AirflowApi, LocalAirflow, wait_until
-from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.constants import LEDGER_CONN_ID, SYNC_DAG_ID
 from include.cancel_sync.report.files import safe_name
 from include.cancel_sync.window import Window
 from sandbox.runner import Sandboxes, SandboxOptions
 from sandbox.world import World, build_world
 from tests.conftest import PROJECT_ROOT
+from tests.dag_runs import ledger_connection
+from tests.timing import HTTP_TIMEOUT, scaled
 
 DAG_ID = SYNC_DAG_ID
 INTERVAL = timedelta(minutes=60)  # one scheduled run at unpause, the next one an hour later
@@ -34,6 +38,10 @@ RETRY_DELAY_SECONDS = 2  # > 1 s, so a retry never shares a second with the try 
 SETTINGS = read_settings(PROJECT_ROOT / "airflow_settings.yaml")
 OVERLAP = timedelta(minutes=int(SETTINGS["variables"]["netsuite_shopify_window_overlap_minutes"]))
 ACTIVE_STATES = ["queued", "running"]
+# Waits (tests/timing.py scales them); none of them is a claim about speed.
+AIRFLOW_STARTUP = scaled(120)  # db migrate → every component healthy
+DAG_PARSED = scaled(60)
+RUN_FINISHED = scaled(120)  # one run of a test world, triggered → finished (retries included)
 
 TIMINGS: dict[str, float] = {}  # printed at the end of the session
 
@@ -54,7 +62,7 @@ def live_airflow(tmp_path_factory) -> Iterator[LocalAirflow]:
             "NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS": str(RETRY_DELAY_SECONDS),
         },
     )
-    airflow.start()
+    airflow.start(timeout=AIRFLOW_STARTUP)
     TIMINGS["Airflow startup (db migrate → healthy)"] = airflow.startup_seconds
     try:
         yield airflow
@@ -66,8 +74,8 @@ def live_airflow(tmp_path_factory) -> Iterator[LocalAirflow]:
 @pytest.fixture(scope="session")
 def airflow_api(live_airflow) -> AirflowApi:
     """REST client, with airflow_settings.yaml applied and the cancel sync switched on."""
-    api = live_airflow.api()
-    api.wait_for_dag(DAG_ID)
+    api = live_airflow.api(http_timeout=HTTP_TIMEOUT)
+    api.wait_for_dag(DAG_ID, timeout=DAG_PARSED)
     settings = copy.deepcopy(SETTINGS)
     settings["variables"]["netsuite_shopify_cancel_enabled"] = "true"
     api.apply_settings(settings)
@@ -83,7 +91,7 @@ class ScheduledRuns:
 
 
 @pytest.fixture(scope="session")
-def scheduled_runs(airflow_api) -> ScheduledRuns:
+def scheduled_runs(airflow_api, tmp_path_factory) -> ScheduledRuns:
     """Unpause the DAG over a world modified in the latest interval; collect the run(s) the scheduler makes.
 
     With catchup off the scheduler runs the latest complete interval at once. Every test needs
@@ -92,21 +100,23 @@ def scheduled_runs(airflow_api) -> ScheduledRuns:
     interval_end = _latest_interval_end()
     # Two intervals of orders: the run must take the latest one (and the overlap) and leave the rest.
     world = build_world(63, interval_end - 2 * INTERVAL, interval_end, seed=23, every_scenario=True)
+    ledger = tmp_path_factory.mktemp("scheduled-runs") / "ledger.sqlite"
     with Sandboxes(world) as sandboxes:
-        airflow_api.set_connections(sandboxes.connections())
+        airflow_api.set_connections(sandboxes.connections() | ledger_connections(ledger))
         airflow_api.set_paused(DAG_ID, False)
         started = time.monotonic()
-        runs = wait_until(lambda: _scheduling_settled(airflow_api), 180, "the scheduled run(s) to finish")
+        runs = wait_until(lambda: _scheduling_settled(airflow_api), RUN_FINISHED, "the scheduled run(s) to finish")
         TIMINGS["first scheduled run (unpause → finished)"] = time.monotonic() - started
         task_instances = {run["dag_run_id"]: airflow_api.task_instances(DAG_ID, run["dag_run_id"]) for run in runs}
         return ScheduledRuns(world, runs, task_instances, list(sandboxes.shopify.store.cancel_calls))
 
 
 def _latest_interval_end() -> datetime:
-    """End of the latest complete interval (naive UTC); waits out the last 30 s before a boundary."""
+    """End of the latest complete interval (naive UTC); waits out a boundary too close for the scheduler to
+    create the run before it passes."""
     step = INTERVAL.total_seconds()
     now = time.time()
-    if step - now % step < 30:
+    if step - now % step < scaled(30):
         time.sleep(step - now % step + 1)
         now = time.time()
     return datetime.fromtimestamp(now - now % step, UTC).replace(tzinfo=None)
@@ -125,23 +135,43 @@ def _scheduling_settled(api: AirflowApi) -> list[dict[str, Any]] | None:
 
 
 @pytest.fixture
-def use_sandboxes(airflow_api, scheduled_runs):
-    """Factory: start sandboxes over `world` and point Airflow's connections at them.
+def ledger_path(tmp_path) -> Path:
+    """This test's own ledger (other tests' worlds reuse the same Shopify ids)."""
+    return tmp_path / "ledger.sqlite"
 
-    Waits for every earlier run to finish first, so no stray task talks to the new sandboxes.
+
+@pytest.fixture
+def use_sandboxes(airflow_api, scheduled_runs, ledger_path):
+    """Factory: start sandboxes over `world`, point Airflow's connections at them and at this test's ledger.
+
+    Waits for every earlier run to finish first, so no stray task talks to the new sandboxes; at the
+    end, fails whatever run is still active, so a test that failed half-way leaves nothing behind.
     """
     started: list[Sandboxes] = []
 
     def use(world: World, options: SandboxOptions | None = None) -> Sandboxes:
-        wait_until(lambda: not airflow_api.runs(DAG_ID, state=ACTIVE_STATES), 180, "no active run")
+        _wait_for_no_active_run(airflow_api)
         sandboxes = Sandboxes(world, options).start()
         started.append(sandboxes)
-        airflow_api.set_connections(sandboxes.connections())
+        airflow_api.set_connections(sandboxes.connections() | ledger_connections(ledger_path))
         return sandboxes
 
     yield use
-    for sandboxes in started:
-        sandboxes.stop()
+    try:
+        for run in airflow_api.runs(DAG_ID, state=ACTIVE_STATES):
+            airflow_api.set_run_state(DAG_ID, run["dag_run_id"], "failed")
+        _wait_for_no_active_run(airflow_api)
+    finally:
+        for sandboxes in started:
+            sandboxes.stop()
+
+
+def _wait_for_no_active_run(api: AirflowApi) -> None:
+    wait_until(lambda: not api.runs(DAG_ID, state=ACTIVE_STATES), RUN_FINISHED, "no active run")
+
+
+def ledger_connections(path: Path) -> dict[str, dict[str, Any]]:
+    return {LEDGER_CONN_ID: ledger_connection(f"sqlite:///{path}")}
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from sandbox.world import build_world
 from tests.scheduler.conftest import (
     DAG_ID,
     INTERVAL,
+    RUN_FINISHED,
     cancelled_in_report,
     parse_utc,
     received_during,
@@ -18,6 +19,7 @@ from tests.scheduler.conftest import (
     run_window,
     variables,
 )
+from tests.timing import scaled
 from tests.world_expectations import cancellable_gids, cancellable_ids, cancelled_twice
 
 pytestmark = pytest.mark.scheduler
@@ -33,9 +35,13 @@ def test_backfill_over_three_intervals_cancels_each_window_once(airflow_api, use
     # No overlap, so the windows tile the world; one run at a time, so each cancel belongs to one run.
     with variables(airflow_api, netsuite_shopify_window_overlap_minutes="0"):
         airflow_api.create_backfill(
-            DAG_ID, FIRST_INTERVAL.replace(tzinfo=UTC), last_logical_date.replace(tzinfo=UTC), max_active_runs=1
+            DAG_ID,
+            FIRST_INTERVAL.replace(tzinfo=UTC),
+            last_logical_date.replace(tzinfo=UTC),
+            timeout=scaled(30),  # SQLite may be locked by the scheduler for a moment
+            max_active_runs=1,
         )
-        runs = airflow_api.wait_for_runs(DAG_ID, timeout=240, run_type="backfill")
+        runs = airflow_api.wait_for_runs(DAG_ID, timeout=INTERVALS * RUN_FINISHED, run_type="backfill")
 
     runs.sort(key=lambda run: run["data_interval_start"])
     windows = [run_window(run, timedelta(0)) for run in runs]

@@ -1,118 +1,107 @@
 """kill -9 of the cancel task in the middle of its batch: the scheduler's retry finishes it, cancelling nothing twice.
 
+The middle is reached through the Shopify sandbox, never a clock: it runs the first KILL_AFTER
+orderCancel requests and holds the later ones (sandbox/hold.py) until every one of the task's
+CONCURRENCY requests in flight waits there — so each intent in the ledger has its request at Shopify —
+and the task process is killed then. The held requests then run, as Shopify runs a request it has
+received whoever is left to read the reply, and their cancel jobs are kept running until the retry
+has read the orders. So when the retry looks, Shopify has finished KILL_AFTER of the dead try's
+cancels and is still running the others: the retry must report the first as cancelled by an earlier
+try and wait for Shopify's word on the rest (its ledger shows them in doubt), sending neither again.
+
 The process killed is the task process itself: the pid the REST API reports for the task instance,
 a child of the LocalExecutor worker that supervises it (the supervisor must live to see the death,
-report the try failed and let the scheduler retry it). When the retry starts, Shopify has finished
-some of the dead try's cancels and is still running others: the retry must report the first as
-cancelled by the earlier try and wait for Shopify's word on the rest (its ledger shows them in
-doubt), sending neither again.
+report the try failed and let the scheduler retry it).
 """
 
 from __future__ import annotations
 
-import itertools
+import json
 import os
 import signal
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from devtools.local_airflow import AirflowError, wait_until
-from include.cancel_sync.constants import LEDGER_CONN_ID
+from devtools.local_airflow import wait_until
+from include.cancel_sync.cancel import CONCURRENCY
 from include.cancel_sync.ledger import Ledger
-from sandbox.runner import SandboxOptions
+from sandbox.shopify.gid import order_gid
 from sandbox.world import SCENARIOS, build_world
-from tests.scheduler.conftest import DAG_ID, TIMINGS, parse_utc, saved_report
-from tests.world_expectations import accepted_cancels, cancellable_gids, cancellable_ids, shopify_gid
+from tests.scheduler.conftest import DAG_ID, RUN_FINISHED, TIMINGS, saved_report
+from tests.timing import HTTP_TIMEOUT, PROCESS_EXIT
+from tests.world_expectations import cancellable_gids, cancellable_ids, shopify_gid
 
 pytestmark = pytest.mark.scheduler
 
 START = datetime(2026, 1, 22)
 END = START + timedelta(hours=1)
-ORDERS = 150  # one batch (≤ 250), all cancel_paid
-KILL_AFTER = 40  # accepted cancels the sandbox has recorded before the kill
-LATENCY = 0.08  # seconds per request on both sandboxes: the cancel task takes seconds
+ORDERS = 100  # one batch (≤ 250), all cancel_paid
+KILL_AFTER = 40  # orderCancel requests Shopify runs before it holds the rest
 TASK_ID = "cancel_in_shopify"
 EARLIER_TRY = "cancelled by an earlier try"
-# Shopify's cancel jobs: quick, except those accepted from the KILL_AFTER-th cancel up to the kill,
-# which outlast the kill → retry gap: 3.7-9.4 s measured (up to 5 s for the supervisor to notice the
-# death, 3 s retry delay, the rest scheduling). With a constant 1 s nothing is left running by then,
-# and the retry's wait for cancels in doubt would go untested.
-FAST_JOB = 0.5
-SLOW_JOB = 20.0
-RETRY_STARTUP = timedelta(seconds=2)  # generous: from the retry's start to its first look at Shopify
 
 
 def test_kill_9_of_the_cancel_task_mid_batch_is_retried_without_a_second_cancel(
-    airflow_api, use_sandboxes, live_airflow, tmp_path
+    airflow_api, use_sandboxes, live_airflow, ledger_path
 ):
     only_paid = {scenario.name: 0 for scenario in SCENARIOS} | {"cancel_paid": 1}
     world = build_world(ORDERS, START, END, seed=9, scenarios=only_paid)
     expected_ids = cancellable_ids(world, START, END)
     expected = cancellable_gids(world, START, END)
     assert len(expected) == ORDERS
-    sandboxes = use_sandboxes(world, SandboxOptions(latency=LATENCY, cancel_job_delay=FAST_JOB))
-    store = sandboxes.shopify.store
+    sandboxes = use_sandboxes(world)
+    shopify, store = sandboxes.shopify, sandboxes.shopify.store
     port = int(sandboxes.shopify_url.rsplit(":", 1)[1])
-    # A ledger of this test's own: other tests' worlds reuse the same Shopify ids.
-    ledger_path = tmp_path / "ledger.sqlite"
-    airflow_api.set_connections({LEDGER_CONN_ID: {"conn_type": "sqlite", "host": str(ledger_path)}})
-    try:
-        conf = {"window_start": START.isoformat() + "Z", "window_end": END.isoformat() + "Z"}
-        started = time.monotonic()
-        run_id = airflow_api.trigger(DAG_ID, conf)["dag_run_id"]
-        ti_path = f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{TASK_ID}/0"
+    shopify.hold.arm(after=KILL_AFTER, body_contains="orderCancel")
 
-        wait_until(lambda: accepted_cancels(store), 90, "the first cancel", interval=0.02)
-        task = airflow_api.get(ti_path)
-        assert task["try_number"] == 1 and task["state"] == "running" and task["pid"], task
-        pid = task["pid"]
-        assert {pid, _parent(pid)} <= live_airflow.running_pids()  # this Airflow's task and its supervisor
-        _check_is_the_task_process(pid, port)
-        wait_until(lambda: len(accepted_cancels(store)) >= KILL_AFTER, 60, f"{KILL_AFTER} cancels", interval=0.01)
-        with store.lock:  # every call recorded from here on started a slow job
-            store.cancel_job_delay = SLOW_JOB
-            quick = len(store.cancel_calls)
-        ledger = Ledger(f"sqlite:///{ledger_path}")
-        first_try_calls, freezes = _kill_when_every_intent_reached_shopify(pid, store, ledger, expected, port, quick)
-        killed = time.monotonic()
-        store.cancel_job_delay = FAST_JOB  # for the retry's own cancels
-        first_try = [call.order_id for call in first_try_calls]
-        assert all(call.accepted for call in first_try_calls)
-        assert KILL_AFTER <= len(first_try) < ORDERS, "the kill must land inside the batch"
+    conf = {"window_start": START.isoformat() + "Z", "window_end": END.isoformat() + "Z"}
+    started = time.monotonic()
+    run_id = airflow_api.trigger(DAG_ID, conf)["dag_run_id"]
+    held = [_order_id(body) for body in shopify.hold.wait_held(CONCURRENCY, RUN_FINISHED)]
 
-        retry = wait_until(lambda: _retry_running(airflow_api.get(ti_path)), 60, "the retry to start")
-        retry_seen = time.monotonic()
-        run = airflow_api.wait_for_run(DAG_ID, run_id, timeout=120)
-        finished = time.monotonic()
-    finally:
-        airflow_api.request("DELETE", f"/connections/{LEDGER_CONN_ID}")
-    sent = f"{len(first_try)} of {ORDERS} cancels sent before the kill"
-    TIMINGS[f"kill test: trigger → kill (frozen {freezes}x to pick the moment)"] = killed - started
-    TIMINGS["kill test: kill → retry running"] = retry_seen - killed
-    TIMINGS[f"kill test: kill → run finished ({sent})"] = finished - killed
+    # The task is stuck exactly here: KILL_AFTER cancels done, CONCURRENCY waiting at Shopify, nothing else.
+    task = airflow_api.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{TASK_ID}/0")
+    assert task["try_number"] == 1 and task["state"] == "running" and task["pid"], task
+    pid = task["pid"]
+    assert {pid, _parent(pid)} <= live_airflow.running_pids()  # this Airflow's task and its supervisor
+    _check_is_the_task_process(pid, port)
+    done = store.cancel_calls
+    assert len(done) == KILL_AFTER and all(call.accepted for call in done)
+    ledger = Ledger(f"sqlite:///{ledger_path}")
+    assert set(ledger.open_intents(expected)) == {call.order_id for call in done} | set(held)
+    reads_before_kill = shopify.stats["root_fields"]["nodes"]  # the dead try read everything it will
+
+    store.hold_jobs()  # the held cancels, once they run, keep running until the retry has looked
+    os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    wait_until(lambda: _gone(pid), PROCESS_EXIT, f"task process {pid} to die")
+    assert shopify.hold.release() == CONCURRENCY
+    wait_until(lambda: len(store.cancel_calls) == KILL_AFTER + CONCURRENCY, HTTP_TIMEOUT, "the held cancels to run")
+    first_try = [call.order_id for call in store.cancel_calls]
+    assert sorted(first_try[KILL_AFTER:]) == sorted(held)
+
+    # The retry's re-check read the orders while the held cancels were still running: only then are they let finish.
+    wait_until(
+        lambda: shopify.stats["root_fields"]["nodes"] > reads_before_kill, RUN_FINISHED, "the retry to read the orders"
+    )
+    looked = time.monotonic()
+    assert sorted(order_gid(job.order_id) for job in store.finish_held_jobs()) == sorted(held)
+    run = airflow_api.wait_for_run(DAG_ID, run_id, timeout=RUN_FINISHED)
+    finished = time.monotonic()
+    TIMINGS["kill test: trigger → kill"] = killed - started
+    TIMINGS["kill test: kill → the retry's first look"] = looked - killed
+    TIMINGS[f"kill test: kill → run finished ({len(first_try)} of {ORDERS} cancels sent before)"] = finished - killed
 
     # Airflow: the supervisor reported the dead try failed, the scheduler retried it, the run succeeded.
     assert run["state"] == "success", run
     tries = airflow_api.tries(DAG_ID, run_id, TASK_ID, 0)
-    assert [(t["try_number"], t["state"], t["pid"]) for t in tries] == [
-        (1, "failed", pid),
-        (2, "success", retry["pid"]),
-    ], tries
-    assert retry["pid"] != pid
-    task = airflow_api.get(ti_path)
-    assert task["try_number"] == 2 and task["state"] == "success", task
-
-    # The scenario: when the retry looked, Shopify had finished the dead try's quick cancels and was
-    # still running some slow ones (due well after the retry started).
-    retry_looks = parse_utc(tries[1]["start_date"]) + RETRY_STARTUP
-    running = {call.order_id for call in first_try_calls if _job_due(store, call.job_id) > retry_looks}
-    assert first_try[:quick] and running, "the kill → retry gap was not within (FAST_JOB, SLOW_JOB)"
-    assert running <= set(first_try[quick:])
+    assert [(t["try_number"], t["state"]) for t in tries] == [(1, "failed"), (2, "success")], tries
+    assert tries[0]["pid"] == pid and tries[1]["pid"] not in (None, pid), tries
 
     # Shopify: every order cancelled by exactly one orderCancel (none sent again, not even a refused one).
     calls = store.cancel_calls
@@ -132,44 +121,16 @@ def test_kill_9_of_the_cancel_task_mid_batch_is_retried_without_a_second_cancel(
     assert {row["outcome"] for row in dead_try_rows} == {"cancelled"}
     assert Counter(row["shopify_gid"] for row in rows if row["try_number"] == 2) == Counter(expected)
 
-    # Report: all cancelled; the dead try's orders as cancelled by an earlier try, the rest by the retry.
+    # Report: all cancelled; the dead try's orders (done and still running) as cancelled by an earlier try.
     outcomes = {o["id"]: o for o in saved_report(live_airflow, run_id)["outcomes"]}
     assert {nid: o["outcome"] for nid, o in outcomes.items()} == dict.fromkeys(expected_ids, "cancelled")
     earlier = {o["gid"] for o in outcomes.values() if o["detail"].startswith(EARLIER_TRY)}
     assert earlier == set(first_try)
 
 
-def _kill_when_every_intent_reached_shopify(
-    pid: int, store, ledger: Ledger, gids: set[str], port: int, after: int
-) -> tuple[list, int]:
-    """SIGKILL the task process once Shopify has more than `after` cancels and every intent it committed.
-
-    The process is frozen (SIGSTOP), the requests it already sent are given time to land, and it is
-    killed only if each open intent in the ledger has its orderCancel in the sandbox's record;
-    otherwise it runs on a little and is frozen again. (A try killed between an intent and its send
-    leaves an order the retry waits the whole confirm timeout, 60 s, for: correct, but not this test.)
-    Returns the cancel calls the killed try made, and how many times it was frozen.
-    """
-    deadline = time.monotonic() + 30
-    for freezes in itertools.count(1):
-        os.kill(pid, signal.SIGSTOP)
-        killed = False
-        try:
-            wait_until(lambda: _stopped(pid), 10, f"process {pid} to stop", interval=0.01)
-            time.sleep(LATENCY + 0.5)  # requests already sent land in the sandbox's record
-            calls = store.cancel_calls
-            if len(calls) > after and set(ledger.open_intents(gids)) <= {call.order_id for call in calls}:
-                _check_is_the_task_process(pid, port)
-                os.kill(pid, signal.SIGKILL)
-                killed = True
-                return calls, freezes
-            if time.monotonic() > deadline:
-                raise AirflowError("never caught the cancel task with every intent sent")
-        finally:
-            if not killed:
-                os.kill(pid, signal.SIGCONT)  # never leave the task frozen
-        time.sleep(0.03)
-    raise AssertionError("unreachable")
+def _order_id(body: bytes) -> str:
+    """The order a held one-order orderCancel request is for."""
+    return json.loads(body)["variables"]["orderId"]
 
 
 def _check_is_the_task_process(pid: int, port: int) -> None:
@@ -179,25 +140,13 @@ def _check_is_the_task_process(pid: int, port: int) -> None:
     assert not _connections_to(parent, port), f"{pid}'s parent {parent} talks to Shopify itself"
 
 
-def _retry_running(task: dict) -> dict | None:
-    return task if task["try_number"] == 2 and task["state"] in ("running", "success") else None
-
-
-def _job_due(store, job_id: str) -> datetime:
-    """When Shopify finished (or will finish) a cancel job, as naive UTC (the API's timestamps, parsed)."""
-    return datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=store.job(job_id).due_at - store.clock())
-
-
-def _stopped(pid: int) -> bool:
-    """Every thread of `pid` stopped (a thread that has just exited counts as stopped)."""
-    states = []
-    for thread in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            stat = (thread / "stat").read_text()
-        except OSError:
-            continue
-        states.append(stat[stat.rindex(")") + 2 :].split()[0])
-    return all(state == "T" for state in states)
+def _gone(pid: int) -> bool:
+    """Dead: no such process, or a zombie its parent has not reaped yet."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2 :].split()[0] == "Z"
 
 
 def _parent(pid: int) -> int:

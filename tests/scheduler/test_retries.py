@@ -9,7 +9,7 @@ import pytest
 from sandbox.faults import FaultPlan, FaultRule
 from sandbox.runner import SandboxOptions
 from sandbox.world import build_world
-from tests.scheduler.conftest import DAG_ID, received_during, saved_report
+from tests.scheduler.conftest import DAG_ID, RUN_FINISHED, received_during, saved_report
 from tests.world_expectations import accepted_cancels, cancellable_gids, cancellable_ids, shopify_gid
 
 pytestmark = pytest.mark.scheduler
@@ -32,7 +32,7 @@ def test_one_refused_cancel_fails_the_first_try_and_the_retry_finishes_without_d
     sandboxes = use_sandboxes(world, SandboxOptions(shopify_faults=FaultPlan([refuse])))
     conf = {"window_start": START.isoformat() + "Z", "window_end": END.isoformat() + "Z"}
 
-    run = airflow_api.wait_for_run(DAG_ID, airflow_api.trigger(DAG_ID, conf)["dag_run_id"], timeout=180)
+    run = airflow_api.wait_for_run(DAG_ID, airflow_api.trigger(DAG_ID, conf)["dag_run_id"], timeout=RUN_FINISHED)
 
     assert run["state"] == "success", run
     assert len(sandboxes.options.shopify_faults.injected) == CLIENT_ATTEMPTS

@@ -14,6 +14,7 @@ from sandbox.world import build_world
 from tests.cancel_sync.report.report_page import read_report_page
 from tests.conftest import WORLD_END, WORLD_START
 from tests.dag_runs import DAG_ID, run_sync, whole_world_window
+from tests.timing import HTTP_TIMEOUT
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
@@ -112,7 +113,7 @@ def test_html_and_csv_list_every_order_as_the_ledger_has_it(make_sandboxes, tmp_
         == f"https://1234567-sb1.app.netsuite.com/app/accounting/transactions/salesord.nl?id={internal_id}"
     )
     assert shopify_link.startswith(sandboxes.shopify_url + "/_sandbox/orders/")
-    order = requests.get(shopify_link, timeout=10).json()
+    order = requests.get(shopify_link, timeout=HTTP_TIMEOUT).json()
     assert order["name"] == page.rows[hostile][2] and order["cancelled_at"]
 
 

@@ -11,6 +11,7 @@ from include.cancel_sync.shopify.client import ShopifyClient, graphql_url
 from sandbox.faults import FaultRule
 from sandbox.runner import SandboxOptions
 from sandbox.world import SCENARIOS
+from tests.timing import HTTP_TIMEOUT
 
 SETTINGS = SyncSettings(cancel_enabled=True)
 
@@ -25,7 +26,9 @@ def shopify_client(sandboxes) -> ShopifyClient:
         s.headers["X-Shopify-Access-Token"] = sandboxes.shopify_token
         return s
 
-    return ShopifyClient(session, graphql_url(sandboxes.shopify_url, "2026-10"), backoff_max=0.1, timeout=(2, 5))
+    return ShopifyClient(
+        session, graphql_url(sandboxes.shopify_url, "2026-10"), backoff_max=0.1, timeout=(HTTP_TIMEOUT, HTTP_TIMEOUT)
+    )
 
 
 def outcomes_for(sandboxes) -> list[dict]:
@@ -93,6 +96,7 @@ def test_a_refused_request_fails_its_order_and_sends_nothing_twice(make_sandboxe
     options.shopify_faults.replace([FaultRule("http_502", nth=(1,), body_contains="orderCancel")], seed=1)
     sandboxes = make_sandboxes(count=4, seed=5, scenarios=only(cancel_paid=1), options=options)
     decisions = [o | {"reason": "open"} for o in outcomes_for(sandboxes)]
+    # confirm_timeout: how long the sync gives a cancel that never shows: the scenario's, not a wait
     result = cancel_batch(shopify_client(sandboxes), SETTINGS, decisions, concurrency=1, confirm_timeout=0.5)
 
     assert [o["outcome"] for o in result] == ["failed"] + ["cancelled"] * (len(decisions) - 1)

@@ -3,21 +3,8 @@ import threading
 import pytest
 
 from include.cancel_sync.shopify.cost_pacer import ALONE_SECONDS, HEADROOM, SHARE_SECONDS, CostPacer
-
-
-class FakeClock:
-    """A clock the test advances; sleeping advances it too."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.clocks import FakeClock
+from tests.timing import scaled
 
 
 def status(available, maximum=1000.0, rate=100.0):
@@ -144,7 +131,7 @@ def test_until_the_first_reply_one_request_probes_alone():
     second_went, _, worker = reserving_in_background(pacer)
     assert not second_went.wait(0.2), "a second request went out before the bucket was known"
     pacer.observe(status(500.0), 1)
-    assert second_went.wait(2.0)
+    assert second_went.wait(scaled(2))
     worker.join()
 
 
@@ -260,7 +247,7 @@ def test_a_waiting_request_goes_as_soon_as_a_reply_shows_the_points():
     went, _, worker = reserving_in_background(pacer)
     assert not went.wait(0.2)
     pacer.observe(status(1500.0, maximum=2000.0, rate=1.0))  # another request's reply: plenty there
-    assert went.wait(2.0), "the waiting request slept through the news"
+    assert went.wait(scaled(2)), "the waiting request slept through the news"
     worker.join()
 
 
@@ -283,7 +270,7 @@ def test_a_reply_with_nothing_to_pace_by_lets_a_waiting_request_go(reply):
     went, failed, worker = reserving_in_background(pacer)
     assert not went.wait(0.2)
     pacer.observe(reply)
-    assert went.wait(2.0), "the waiting request is stuck"
+    assert went.wait(scaled(2)), "the waiting request is stuck"
     worker.join()
     assert failed == []
     pacer.reserve(10)  # and the next one goes at once

@@ -4,13 +4,13 @@ Each client has its own pacer, as each mapped `cancel_in_shopify` task process d
 cancel_batch (re-check read, 10 cancels in flight, confirmation read) side by side. The bucket is
 scaled so a cancel is as large against the restore rate and the round trip as at Standard with
 50 ms latency (about half a cancel restored per round trip), and small enough that the run is
-cost-bound within a second.
+cost-bound within a second. The test counts THROTTLED replies; how close the processes come to the
+bucket's rate is what `python -m benchmarks.bench_shared_bucket` measures (a speed, not for a test).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 
 from include.cancel_sync.cancel import cancel_batch
 from include.cancel_sync.shopify.cost_pacer import HEADROOM
@@ -24,7 +24,7 @@ BUCKET = 1000.0
 LATENCY = 0.0125  # s: 5 points restored per round trip, as 100 points/s × 50 ms
 
 
-def test_cancel_processes_sharing_one_bucket_are_rarely_throttled_and_spend_it_at_its_rate(make_sandboxes):
+def test_cancel_processes_sharing_one_bucket_are_rarely_throttled(make_sandboxes):
     options = SandboxOptions(latency=LATENCY, shopify_bucket_size=BUCKET, shopify_restore_rate=RESTORE_RATE)
     sandboxes = make_sandboxes(count=PROCESSES * ORDERS_EACH, seed=21, scenarios=only(cancel_paid=1), options=options)
     decisions = [o | {"reason": "open in Shopify"} for o in outcomes_for(sandboxes)]
@@ -34,20 +34,17 @@ def test_cancel_processes_sharing_one_bucket_are_rarely_throttled_and_spend_it_a
     def process(index: int) -> None:
         results[index] = cancel_batch(shopify_client(sandboxes), SETTINGS, shares[index], concurrency=10)
 
-    began = time.monotonic()
     workers = [threading.Thread(target=process, args=(i,)) for i in range(PROCESSES)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    seconds = time.monotonic() - began
 
     stats = sandboxes.shopify.stats
     assert all(o["outcome"] == "cancelled" for result in results for o in result)
     assert len(sandboxes.shopify.store.cancel_calls) == len(decisions)  # none twice
     assert stats["throttled"] <= 0.02 * stats["requests"], (stats["throttled"], stats["requests"])
-    # Cost-bound: the bucket's content (less the headroom the pacers keep while shared) plus its restore
-    # paid for everything spent. The old pacer (no headroom, no shared rate): 7-23% THROTTLED, 5.9-7.3 s.
-    ceiling_seconds = (stats["points_spent"] - (BUCKET - HEADROOM)) / RESTORE_RATE
-    assert ceiling_seconds > 2.0, "the run must be cost-bound to say anything about pacing"
-    assert seconds <= ceiling_seconds / 0.8 + 0.5, (seconds, ceiling_seconds)
+    # Cost-bound: more was spent than the bucket (less the headroom the pacers keep while shared) held,
+    # so the processes had to wait for its restore. The old pacer (no headroom, no shared rate): 7-23% THROTTLED.
+    restored_seconds = (stats["points_spent"] - (BUCKET - HEADROOM)) / RESTORE_RATE
+    assert restored_seconds > 2.0, "the run must be cost-bound to say anything about pacing"

@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 
 from devtools.local_airflow import free_port
+from tests.timing import HTTP_TIMEOUT, PROCESS_EXIT, scaled
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -63,20 +64,20 @@ class ApiServer:
             )
         return self
 
-    def wait_ready(self, timeout: float = 90.0) -> None:
+    def wait_ready(self, timeout: float = scaled(90)) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"airflow api-server exited with {self.process.returncode}:\n{self.log_tail()}")
             with contextlib.suppress(requests.ConnectionError, requests.Timeout):
-                if requests.get(f"{self.base_url}/api/v2/monitor/health", timeout=2).status_code == 200:
+                if requests.get(f"{self.base_url}/api/v2/monitor/health", timeout=HTTP_TIMEOUT).status_code == 200:
                     return
             time.sleep(0.3)
         raise RuntimeError(f"airflow api-server not up within {timeout:.0f}s:\n{self.log_tail()}")
 
     def token(self) -> str:
         reply = requests.post(
-            f"{self.base_url}/auth/token", json={"username": self.user, "password": self.password}, timeout=30
+            f"{self.base_url}/auth/token", json={"username": self.user, "password": self.password}, timeout=HTTP_TIMEOUT
         )
         reply.raise_for_status()
         return reply.json()["access_token"]
@@ -87,11 +88,11 @@ class ApiServer:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=PROCESS_EXIT)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=PROCESS_EXIT)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)  # children that outlived their parent
 

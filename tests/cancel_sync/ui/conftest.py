@@ -15,6 +15,7 @@ from sandbox.world import build_world
 from tests.cancel_sync.ui.api_server import ApiServer
 from tests.conftest import PROJECT_ROOT, WORLD_END, WORLD_START
 from tests.dag_runs import SyncRun, run_sync, whole_world_window
+from tests.timing import scaled
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -85,6 +86,22 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Factory: a browser context whose waits (page loads, locators) follow the one scale factor."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(scaled(30) * 1000)  # Playwright counts milliseconds
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

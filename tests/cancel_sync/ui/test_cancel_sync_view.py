@@ -15,6 +15,7 @@ import requests
 from include.cancel_sync.ledger import Ledger
 from tests.cancel_sync.ui.conftest import HOSTILE_TRANID
 from tests.dag_runs import DAG_ID
+from tests.timing import HTTP_TIMEOUT
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
@@ -29,6 +30,10 @@ def cancelled_order(deployment) -> dict:
     return min((o for o in deployment.real.outcomes if o["outcome"] == "cancelled"), key=lambda o: o["id"])
 
 
+def status(deployment, path: str, **options) -> int:
+    return requests.get(deployment.url + path, timeout=HTTP_TIMEOUT, **options).status_code
+
+
 def sign_in(page, deployment, target: str) -> None:
     """Open `target`; Airflow sends a stranger to its login page, then back."""
     page.goto(deployment.url + target)
@@ -38,29 +43,23 @@ def sign_in(page, deployment, target: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_unauthenticated_requests_are_refused(deployment, browser, screenshot):
+def test_unauthenticated_requests_are_refused(deployment, new_context, screenshot):
     order = cancelled_order(deployment)
     pages = [f"{PREFIX}/", f"{PREFIX}/orders?q={quote(order['tranid'])}", report_path(deployment.real.run_id)]
     pages.append(pages[-1] + ".csv")
     forged = jwt.encode({"sub": "admin", "role": "admin"}, "not-the-server-secret-" * 4, algorithm="HS512")
     for path in pages:
-        anonymous = requests.get(deployment.url + path, timeout=30)
+        anonymous = requests.get(deployment.url + path, timeout=HTTP_TIMEOUT)
         assert anonymous.status_code == 401, path
         assert "Sign in" in anonymous.text
         assert order["detail"] not in anonymous.text and order["shopify_name"] not in anonymous.text  # no order data
-        assert (
-            requests.get(deployment.url + path, headers={"Authorization": f"Bearer {forged}"}, timeout=30).status_code
-            == 403
-        )
-        assert requests.get(deployment.url + path, cookies={"_token": forged}, timeout=30).status_code == 403
+        assert status(deployment, path, headers={"Authorization": f"Bearer {forged}"}) == 403
+        assert status(deployment, path, cookies={"_token": forged}) == 403
     # The same pages with a real token: the refusals above are about the credentials, nothing else.
     token = deployment.server.token()
-    assert all(
-        requests.get(deployment.url + p, headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code == 200
-        for p in pages
-    )
+    assert all(status(deployment, p, headers={"Authorization": f"Bearer {token}"}) == 200 for p in pages)
 
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    context = new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.goto(deployment.url + f"{PREFIX}/")
     assert page.get_by_role("heading", name="Sign in first").is_visible()
@@ -68,14 +67,14 @@ def test_unauthenticated_requests_are_refused(deployment, browser, screenshot):
     screenshot(page, "01-unauthenticated-refused")
     page.get_by_role("link", name="Sign in to Airflow").click()
     page.wait_for_url("**/auth/login**")
-    assert page.get_by_label("Password").is_visible()
+    page.get_by_label("Password").wait_for()  # Airflow's login page renders after it loads: wait, don't peek
     context.close()
 
 
-def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, browser, screenshot):
+def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new_context, screenshot):
     plan, real = deployment.plan, deployment.real
     dialogs = []
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
@@ -146,7 +145,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, bro
     # The run's own page in Airflow has the report as a tab.
     page.goto(f"{deployment.url}/dags/{DAG_ID}/runs/{quote(real.run_id, safe='')}/plugin/netsuite-shopify-report")
     page.frame_locator("iframe").locator("#headline").wait_for()
-    assert page.get_by_text("Cancel sync report").first.is_visible()
+    page.get_by_text("Cancel sync report").first.wait_for()  # the tab, drawn by Airflow's UI after the page loads
     screenshot(page, "07-report-tab-on-the-dag-run")
 
     assert dialogs == []  # the <script> in a tranid never ran anywhere

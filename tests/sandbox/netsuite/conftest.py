@@ -15,6 +15,7 @@ from requests_oauthlib import OAuth1
 from sandbox.httpserver import SandboxServer
 from sandbox.model import SalesOrder, SalesOrderLine
 from sandbox.netsuite import SUITEQL_PATH, NetSuiteApp, NetSuiteCredentials
+from tests.timing import HTTP_TIMEOUT
 
 CREDENTIALS = NetSuiteCredentials(
     account_id="1234567_SB1",
@@ -110,7 +111,7 @@ class SuiteQLClient:
     ) -> requests.Response:
         params = {name: value for name, value in (("limit", limit), ("offset", offset)) if value is not None}
         sent_headers = {"Prefer": "transient", "Content-Type": "application/json"} | (headers or {})
-        return self.session.post(self.url, params=params, json={"q": query}, headers=sent_headers, timeout=10)
+        return self.session.post(self.url, params=params, json={"q": query}, headers=sent_headers, timeout=HTTP_TIMEOUT)
 
     def ok(self, query: str, limit: int | None = None, offset: int | None = None) -> dict:
         response = self.post(query, limit, offset)

@@ -17,6 +17,7 @@ from sandbox.netsuite.oauth import (
     normalized_url,
     parse_authorization_header,
 )
+from tests.timing import HTTP_TIMEOUT
 
 QUERY = "SELECT t.id FROM transaction t ORDER BY t.id"
 INVALID_LOGIN_BODY = {
@@ -57,7 +58,7 @@ def test_requests_signed_by_requests_oauthlib_are_accepted(client):
 
 def test_a_request_without_authorization_is_refused(netsuite):
     app, client = netsuite
-    response = requests.post(client.url, json={"q": QUERY}, headers={"Prefer": "transient"}, timeout=5)
+    response = requests.post(client.url, json={"q": QUERY}, headers={"Prefer": "transient"}, timeout=HTTP_TIMEOUT)
     assert_invalid_login(response)
     assert app.stats["auth_failures"] == 1
 
@@ -95,19 +96,19 @@ def test_a_tampered_signature_is_refused(client, make_signer):
     signature = header.split('oauth_signature="')[1].split('"')[0]
     forged = ("B" if signature[0] == "A" else "A") + signature[1:]
     request.headers["Authorization"] = header.replace(signature, forged)
-    assert_invalid_login(client.session.send(request, timeout=5))
+    assert_invalid_login(client.session.send(request, timeout=HTTP_TIMEOUT))
 
 
 def test_a_replayed_request_is_refused(client, make_signer):
     request = prepared(client, make_signer())
-    assert client.session.send(request, timeout=5).status_code == 200
-    assert_invalid_login(client.session.send(request, timeout=5))
+    assert client.session.send(request, timeout=HTTP_TIMEOUT).status_code == 200
+    assert_invalid_login(client.session.send(request, timeout=HTTP_TIMEOUT))
 
 
 def test_query_parameters_are_covered_by_the_signature(client, make_signer):
     request = prepared(client, make_signer(), params={"limit": 5, "offset": 0})
     request.url = request.url.replace("offset=0", "offset=5")
-    assert_invalid_login(client.session.send(request, timeout=5))
+    assert_invalid_login(client.session.send(request, timeout=HTTP_TIMEOUT))
 
 
 def test_the_json_body_is_not_signed(client, make_signer):
@@ -115,15 +116,15 @@ def test_the_json_body_is_not_signed(client, make_signer):
     request = prepared(client, make_signer())
     request.body = b'{"q": "SELECT t.tranid FROM transaction t ORDER BY t.id"}'
     request.headers["Content-Length"] = str(len(request.body))
-    response = client.session.send(request, timeout=5)
+    response = client.session.send(request, timeout=HTTP_TIMEOUT)
     assert response.status_code == 200
     assert response.json()["items"][0]["tranid"] == "SO101"
 
 
 def test_auth_comes_before_routing(client, make_client, make_signer):
-    anonymous = requests.get(client.base_url + "/services/rest/record/v1/salesOrder", timeout=5)
+    anonymous = requests.get(client.base_url + "/services/rest/record/v1/salesOrder", timeout=HTTP_TIMEOUT)
     assert_invalid_login(anonymous)
-    signed = client.session.get(client.base_url + "/services/rest/record/v1/salesOrder", timeout=5)
+    signed = client.session.get(client.base_url + "/services/rest/record/v1/salesOrder", timeout=HTTP_TIMEOUT)
     assert signed.status_code == 404
 
 

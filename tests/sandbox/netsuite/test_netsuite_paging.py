@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sandbox.model import SalesOrder, SalesOrderLine
+from tests.timing import HTTP_TIMEOUT
 
 ALL_IDS = "SELECT t.id FROM transaction t ORDER BY t.id"
 
@@ -90,7 +91,7 @@ def test_rows_that_tie_on_the_order_by_repeat_or_vanish_across_pages(client):
 )
 def test_limit_and_offset_rules(client, netsuite_error, params, parameter, fragment):
     response = client.session.post(
-        client.url, params=params, json={"q": ALL_IDS}, headers={"Prefer": "transient"}, timeout=5
+        client.url, params=params, json={"q": ALL_IDS}, headers={"Prefer": "transient"}, timeout=HTTP_TIMEOUT
     )
     status, code, detail = netsuite_error(response)
     assert (status, code) == (400, "INVALID_PARAMETER")
@@ -120,13 +121,15 @@ def test_only_the_first_100000_rows_are_reachable(start_netsuite):
 def test_prefer_transient_is_required(client, netsuite_error):
     for prefer in (None, "respond-async", "return=minimal"):
         headers = {"Prefer": prefer} if prefer else {}
-        response = client.session.post(client.url, json={"q": ALL_IDS}, headers=headers, timeout=5)
+        response = client.session.post(client.url, json={"q": ALL_IDS}, headers=headers, timeout=HTTP_TIMEOUT)
         status, code, detail = netsuite_error(response)
         assert (status, code) == (400, "INVALID_PARAMETER")
         assert "Prefer: transient" in detail
     for prefer in ("transient", "TRANSIENT", "respond-async, transient"):
         assert (
-            client.session.post(client.url, json={"q": ALL_IDS}, headers={"Prefer": prefer}, timeout=5).status_code
+            client.session.post(
+                client.url, json={"q": ALL_IDS}, headers={"Prefer": prefer}, timeout=HTTP_TIMEOUT
+            ).status_code
             == 200
         )
 
@@ -136,17 +139,19 @@ def test_prefer_transient_is_required(client, netsuite_error):
 )
 def test_the_body_must_carry_the_query_in_q(client, netsuite_error, body, fragment):
     headers = {"Prefer": "transient", "Content-Type": "application/json"}
-    response = client.session.post(client.url, data=body, headers=headers, timeout=5)
+    response = client.session.post(client.url, data=body, headers=headers, timeout=HTTP_TIMEOUT)
     status, code, detail = netsuite_error(response)
     assert (status, code) == (400, "INVALID_PARAMETER")
     assert fragment in detail
 
 
 def test_wrong_method_and_unknown_path(client, netsuite_error):
-    response = client.session.get(client.url, timeout=5)
+    response = client.session.get(client.url, timeout=HTTP_TIMEOUT)
     assert netsuite_error(response)[:2] == (405, "METHOD_NOT_ALLOWED")
     assert response.headers["Allow"] == "POST"
-    response = client.session.post(client.base_url + "/services/rest/query/v2/suiteql", json={"q": ALL_IDS}, timeout=5)
+    response = client.session.post(
+        client.base_url + "/services/rest/query/v2/suiteql", json={"q": ALL_IDS}, timeout=HTTP_TIMEOUT
+    )
     assert netsuite_error(response)[0] == 404
     assert response.headers["Content-Type"].startswith("application/vnd.oracle.resource+json; type=error")
 

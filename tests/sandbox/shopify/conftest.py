@@ -18,25 +18,14 @@ import requests
 from sandbox.httpserver import SandboxServer
 from sandbox.model import ShopifyOrder
 from sandbox.shopify import ShopifyApp
+from tests.clocks import FakeClock
+from tests.timing import HTTP_TIMEOUT
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 OFFICIAL_SCHEMA = PROJECT_ROOT.parent / "shared" / "shopify-schema" / "admin_schema_2026-01_public.graphql"
 TOKEN = "shpat_sandbox_test_token"
 API_VERSION = "2026-01"
 CREATED = datetime(2026, 1, 10, 12, 0, 0, tzinfo=UTC)
-
-
-class ManualClock:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass
@@ -53,7 +42,7 @@ class ShopifySandbox:
     ) -> requests.Response:
         headers = {"X-Shopify-Access-Token": token} if token is not None else {}
         body = {"query": query, "variables": variables or {}, **extra}
-        return self.session.post(self.graphql_url(), json=body, headers=headers, timeout=10)
+        return self.session.post(self.graphql_url(), json=body, headers=headers, timeout=HTTP_TIMEOUT)
 
     def graphql(self, query: str, variables: dict | None = None, **extra: Any) -> dict:
         """The JSON body of a 200 reply."""
@@ -68,12 +57,12 @@ class ShopifySandbox:
         return body["data"]
 
     def control(self, method: str, path: str, payload: Any = None) -> requests.Response:
-        return self.session.request(method, f"{self.url}/_sandbox/{path}", json=payload, timeout=10)
+        return self.session.request(method, f"{self.url}/_sandbox/{path}", json=payload, timeout=HTTP_TIMEOUT)
 
 
 @pytest.fixture
-def manual_clock() -> ManualClock:
-    return ManualClock()
+def manual_clock() -> FakeClock:
+    return FakeClock(start=1000.0)
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
-"""Reading orders: node / nodes / order by GID, the Order fields, the 250-id limit and its speed."""
+"""Reading orders: node / nodes / order by GID, the Order fields, the 250-id limit (its speed: benchmarks/)."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 ORDER_FIELDS = """
@@ -102,13 +101,10 @@ def test_more_than_250_ids_are_refused(shopify):
     assert body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 2000
 
 
-def test_a_250_id_read_over_a_large_shop_is_fast(make_shopify, make_order):
+def test_a_250_id_read_over_a_large_shop_finds_each_order(make_shopify, make_order):
+    # How fast such a read is, benchmarks/bench_shopify_sandbox.py reports.
     sandbox = make_shopify([make_order(n) for n in range(1, 20_001)])
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Order { id name cancelledAt closed displayFinancialStatus displayFulfillmentStatus returnStatus } } }"
     ids = [f"gid://shopify/Order/{n}" for n in range(1, 20_001, 80)]
-    sandbox.data(query, {"ids": ids})  # warm the connection
-    started = time.perf_counter()
     nodes = sandbox.data(query, {"ids": ids})["nodes"]
-    elapsed = time.perf_counter() - started
-    assert len(nodes) == 250 and all(node is not None for node in nodes)
-    assert elapsed < 0.25, f"250-id nodes query took {elapsed:.3f}s"
+    assert [node["id"] for node in nodes] == ids

@@ -11,6 +11,8 @@ from gql import Client, GraphQLRequest
 from gql.transport.exceptions import TransportQueryError
 from gql.transport.requests import RequestsHTTPTransport
 
+from tests.timing import HTTP_TIMEOUT
+
 ORDERS = """
 query OpenOrders($query: String!, $after: String) {
   orders(first: 2, after: $after, query: $query, sortKey: ID) {
@@ -33,7 +35,9 @@ JOB = "query Job($id: ID!) { job(id: $id) { id done } }"
 @pytest.fixture
 def client(shopify, official_schema) -> Client:
     transport = RequestsHTTPTransport(
-        url=shopify.graphql_url("2026-01"), headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"}, timeout=10
+        url=shopify.graphql_url("2026-01"),
+        headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"},
+        timeout=HTTP_TIMEOUT,
     )
     return Client(transport=transport, schema=official_schema)
 
