@@ -35,7 +35,7 @@ class Scenario:
     cancel_job_error: str | None = None  # Shopify accepts the cancel, then its job fails with this message
     link: str = "numeric"  # numeric / gid / spaced (" 123 ") / empty / whitespace / garbage / other_gid
     extracted: bool = True  # does a run read it as a candidate (NetSuite counts it as canceled, or it is reported)?
-    cancellable: bool = False  # should the sync cancel it in Shopify?
+    cancellable: bool = False  # should the sync send a cancel to Shopify for it?
     # What the sync should decide for this NetSuite order when a run reads it (None: not read), and how it
     # ends with cancelling on when that is not what the decision implies (to_cancel → cancelled, else the decision).
     decision: str | None = None
@@ -94,14 +94,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         cancellable=True,
         decision="to_cancel",
     ),
-    # The twin comes after its main order (a higher id): the one cancel goes out for the main order.
+    # The twin comes after its main order (a higher id): the one cancel goes out for the main order, so
+    # none is sent for the twin (not `cancellable`), and its Shopify order ends cancelled all the same.
     Scenario(
         "reentered_canceled_twin",
         0,
         "H",
         link="gid",
         companion=True,
-        cancellable=True,
         decision="to_cancel",
         outcome="cancelled_with_other_order",
     ),

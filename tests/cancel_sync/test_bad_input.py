@@ -10,7 +10,7 @@ from include.cancel_sync.constants import SYNC_DAG_ID
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
 from sandbox.world import SCENARIOS, build_world
-from tests.cancel_sync.step_runner import CONFIRM_TIMEOUT, WINDOW, plan, shopify_client
+from tests.cancel_sync.step_runner import CONFIRM_TIMEOUT, WINDOW, netsuite_client, plan, shopify_client
 from tests.conftest import WORLD_END, WORLD_START
 from tests.timing import HTTP_TIMEOUT
 
