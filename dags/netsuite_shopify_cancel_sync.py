@@ -68,11 +68,11 @@ def netsuite_shopify_cancel_sync():
     @task
     def resolve_run(params=None, data_interval_start=None, data_interval_end=None) -> dict:
         from airflow.sdk import Variable
-        from airflow.sdk.exceptions import AirflowFailException
 
         from include.cancel_sync import tasks
+        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
 
-        try:
+        with bad_settings_fail_at_once():
             return tasks.resolve_run(
                 lambda name, default: Variable.get(name, default=default),
                 dict(params or {}),
@@ -80,16 +80,16 @@ def netsuite_shopify_cancel_sync():
                 data_interval_end,
                 pendulum.now("UTC"),
             )
-        except tasks.SettingsError as exc:
-            raise AirflowFailException(str(exc)) from None  # a bad setting stays bad: no retry
 
     @task
     def extract_canceled_orders(run: dict, ti=None) -> list:
         from include.cancel_sync import tasks
+        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
         from include.cancel_sync.netsuite.hook import NetSuiteHook
         from include.cancel_sync.task_xcom import AirflowXCom
 
-        return tasks.extract(NetSuiteHook().get_client(), run, AirflowXCom(ti))
+        with bad_settings_fail_at_once():  # e.g. netsuite_default without its timezone
+            return tasks.extract(NetSuiteHook().get_client(), run, AirflowXCom(ti))
 
     @task
     def compare_with_shopify(run: dict, batch: dict) -> dict:

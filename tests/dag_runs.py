@@ -58,21 +58,23 @@ def run_sync(
     variables: dict[str, str] | None = None,
     conf: dict | None = None,
     ledger_url: str | None = None,
+    connections: dict[str, dict] | None = None,
 ) -> SyncRun:
+    """`connections`: definitions to use instead of the sandboxes' own (the ledger's is added)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     # Airflow caches the secrets backend of the first dag.test() in a process, so every run
     # must use the same file paths; the backend re-reads the files on each lookup.
     home = Path(os.environ["AIRFLOW_HOME"])
-    connections = home / "dag_test_connections.json"
+    connection_file = home / "dag_test_connections.json"
     ledger_url = ledger_url or f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     ledger = {"netsuite_shopify_ledger": ledger_connection(ledger_url)}
-    connections.write_text(json.dumps(sandboxes.connections() | ledger))
+    connection_file.write_text(json.dumps((connections or sandboxes.connections()) | ledger))
     reports = tmp_path / "reports"
     values = {"netsuite_shopify_report_location": f"file://{reports}"} | (variables or {})
     variable_file = home / "dag_test_variables.json"
     variable_file.write_text(json.dumps(values))
     dag_run = load_dag().test(
-        run_conf=conf or {}, conn_file_path=str(connections), variable_file_path=str(variable_file)
+        run_conf=conf or {}, conn_file_path=str(connection_file), variable_file_path=str(variable_file)
     )
     files = sorted(reports.glob(f"{DAG_ID}/*.json"), key=lambda p: p.stat().st_mtime)
     saved = json.loads(files[-1].read_text()) if files else None

@@ -42,8 +42,8 @@ def netsuite_client(sandboxes, **options) -> NetSuiteClient:
     return NetSuiteClient(sandboxes.netsuite_session, sandboxes.netsuite_url, sandbox_clock(sandboxes), **options)
 
 
-def shopify_client(sandboxes) -> ShopifyClient:
-    url = graphql_url(sandboxes.shopify_url, "2026-10")
+def shopify_client(sandboxes, api_version: str = "2026-10") -> ShopifyClient:
+    url = graphql_url(sandboxes.shopify_url, api_version)
     return ShopifyClient(sandboxes.shopify_session, url, backoff_max=0.2, timeout=CLIENT_TIMEOUT)
 
 

@@ -15,7 +15,7 @@ from include.cancel_sync.netsuite.order_status import flag, status_letter
 from include.cancel_sync.netsuite.queries import linked_orders_query
 from include.cancel_sync.shopify.order_ids import ORDER_GID_PREFIX, parse_shopify_link
 
-ORDERS_PER_QUERY = 250  # two spellings each: 500 values in the IN list, half Oracle's 1,000
+ORDERS_PER_QUERY = 100  # a LIKE each: keeps one query's text and its scan modest
 
 
 class LinkedOrder(TypedDict):
@@ -27,7 +27,9 @@ class LinkedOrder(TypedDict):
 
 
 def read_linked_orders(client: NetSuiteClient, link_field: str, gids: Iterable[str]) -> dict[str, list[LinkedOrder]]:
-    """Shopify GID → the sales orders linking it (ordered by NetSuite id); a GID nobody links maps to []."""
+    """Shopify GID → the sales orders linking it (ordered by NetSuite id); a GID nobody links maps to [].
+
+    A row counts when its link reads as the GID exactly as the extraction reads links (parse_shopify_link)."""
     wanted = list(dict.fromkeys(gid for gid in gids if gid))
     linked: dict[str, list[LinkedOrder]] = {gid: [] for gid in wanted}
     numbers = [int(gid.removeprefix(ORDER_GID_PREFIX)) for gid in wanted]

@@ -1,8 +1,8 @@
 """SuiteQL the sync sends: the sales orders NetSuite counts as canceled, and every sales order that links
 given Shopify orders.
 
-Values are never pasted in raw: timestamps are formatted from datetimes, ids are ints, link values are
-built from ints, and the link field is checked against a strict pattern before it gets here. SuiteQL
+Values are never pasted in raw: timestamps are formatted from datetimes, ids and order numbers are ints,
+and the link field is checked against a strict pattern before it gets here. SuiteQL
 over REST has no bind parameters.
 
 Whether an order counts as canceled is decided in Python (netsuite/order_status.py) from what these
@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable
 
 from include.cancel_sync.netsuite.time_zone import NetSuiteClock
-from include.cancel_sync.shopify.order_ids import ORDER_GID_PREFIX
 from include.cancel_sync.window import TIMESTAMP_FORMAT, Window
 
 _FIELD = re.compile(r"^custbody_[a-z0-9_]+$")
@@ -88,23 +87,15 @@ WHERE {_filters(field, window, clock, order_ids, after_id)}
 ORDER BY t.id"""  # noqa: S608
 
 
-def link_spellings(order_numbers: Iterable[int]) -> list[str]:
-    """The link values that name these Shopify orders: the numeric id and the GID (surrounding spaces are
-    trimmed in the query)."""
-    values = []
-    for number in order_numbers:
-        number = int(number)
-        values += [str(number), f"{ORDER_GID_PREFIX}{number}"]
-    return values
-
-
 def linked_orders_query(link_field: str, order_numbers: Iterable[int]) -> str:
-    """Every sales order, any status and any date, whose link field names one of these Shopify orders."""
+    """Every sales order, any status and any date, whose link field holds one of these Shopify order numbers:
+    as the id, the GID, with spaces, tabs or anything around it. LIKE casts the net wide on purpose (a number
+    inside a longer one matches too); the caller keeps the rows whose link parses to one of the orders."""
     field = _checked(link_field)
-    values = ", ".join(f"'{value}'" for value in link_spellings(order_numbers))
+    matches = "\n   OR ".join(f"t.{field} LIKE '%{int(number)}%'" for number in order_numbers)
     return f"""SELECT t.id, t.tranid, BUILTIN.CF(t.status) AS status, t.{field} AS shopify_link,
        {_flag(SHIPPED, "shipped")},
        {_flag(BILLED, "billed")}
 FROM transaction t
-WHERE t.type = 'SalesOrd' AND LTRIM(RTRIM(t.{field})) IN ({values})
+WHERE t.type = 'SalesOrd' AND ({matches})
 ORDER BY t.id"""  # noqa: S608
