@@ -17,8 +17,9 @@ from pathlib import Path
 from devtools.airflow_settings import apply, merge_connections, read_settings
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID
 from include.cancel_sync.report.files import default_report_location
+from include.cancel_sync.report.rows import BUCKET_LABELS
 from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
-from sandbox.world import build_world
+from sandbox.world import SCENARIO_BY_NAME, build_world
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ORDERS = 120
@@ -36,8 +37,12 @@ def main() -> None:
     if auth not in NETSUITE_AUTH_KINDS:
         raise SystemExit(f"NETSUITE_AUTH must be one of {', '.join(NETSUITE_AUTH_KINDS)}, not {auth!r}")
     with Sandboxes(world, SandboxOptions(netsuite_auth=auth)) as sandboxes:
-        print(f"Sandboxes up: NetSuite {sandboxes.netsuite_url}, Shopify {sandboxes.shopify_url} ({ORDERS} orders)")
+        print(f"Sandboxes up: NetSuite {sandboxes.netsuite_url}, Shopify {sandboxes.shopify_url}", end=" ")
+        print(f"({len(world.sales_orders)} NetSuite orders)")
         print(f"NetSuite authentication: {_AUTH_NAMES[auth]}")
+        print(
+            f"NetSuite token user's time zone: {sandboxes.netsuite_timezone} (SuiteQL reads and prints its wall clock)"
+        )
         settings = read_settings(PROJECT_ROOT / "airflow_settings.yaml")
         merge_connections(settings, sandboxes.connections())
         settings["variables"][CANCEL_ENABLED_VARIABLE] = "true"  # the demo shows real cancels
@@ -58,6 +63,7 @@ def main() -> None:
     if report is None:
         raise SystemExit(f"The sync wrote no report; see {log_file}")
     _print_summary(report, len(calls), refunds)
+    mismatches = _against_ground_truth(world, report["outcomes"])
     if tokens:
         print(f"NetSuite token endpoint: {tokens} access token request(s)")
     print(
@@ -65,6 +71,8 @@ def main() -> None:
     )
     if result.returncode != 0:
         raise SystemExit(f"airflow dags test exited {result.returncode}; see {log_file}")
+    if mismatches:
+        raise SystemExit(f"{mismatches} order(s) did not end as the demo world meant them to")
 
 
 def _latest_report() -> dict | None:
@@ -87,9 +95,24 @@ def _print_summary(saved: dict, cancel_calls: int, refunds: list) -> None:
     for row in report["not_cancelled"]:
         reasons.setdefault(row["outcome"], []).append(f"{row['tranid']}: {row['reason']}")
     for outcome, rows in sorted(reasons.items()):
-        print(f"Skipped — {outcome}: {len(rows)}, e.g. {rows[0]}")
+        print(f"{BUCKET_LABELS.get(outcome, outcome)} ({outcome}): {len(rows)}, e.g. {rows[0]}")
     if report["failed"]:
         print(f"FAILED: {report['failed']} orders (see the report)")
+
+
+def _against_ground_truth(world, outcomes: list[dict]) -> int:
+    """Each order's outcome against what its scenario meant; prints the mismatches, returns how many."""
+    meant = {
+        nid: SCENARIO_BY_NAME[name].expected_outcome
+        for nid, name in world.scenarios.items()
+        if SCENARIO_BY_NAME[name].extracted
+    }
+    got = {o["id"]: o["outcome"] for o in outcomes}
+    wrong = {nid: (meant.get(nid), got.get(nid)) for nid in meant.keys() | got.keys() if meant.get(nid) != got.get(nid)}
+    print(f"Checked against what each order was made to be: {len(meant) - len(wrong)} of {len(meant)} as meant")
+    for nid, (expected, actual) in sorted(wrong.items()):
+        print(f"  NetSuite {nid}: meant {expected}, got {actual}")
+    return len(wrong)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from include.cancel_sync.window import Window
 from sandbox.netsuite.certificates import make_key_pair
 from sandbox.runner import SandboxOptions
 from sandbox.world import SCENARIOS
-from tests.cancel_sync.step_runner import sandbox_clock
+from tests.cancel_sync.step_runner import netsuite_client, sandbox_clock
 from tests.conftest import WORLD_END, WORLD_START
 
 CANCELED_PAID_ONLY = {s.name: (1 if s.name == "cancel_paid" else 0) for s in SCENARIOS}
@@ -89,3 +89,14 @@ def test_tba_401s_are_still_retried_as_an_overloaded_account_before_failing(make
     with pytest.raises(NetSuiteError, match="INVALID_LOGIN"):
         list(client.query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))))
     assert sandboxes.netsuite.stats["auth_failures"] == 1 + MAX_UNAUTHORIZED_RETRIES
+
+
+def test_a_suiteql_syntax_error_fails_at_once_with_netsuites_words(make_sandboxes):
+    sandboxes = make_sandboxes(count=3)
+    client = netsuite_client(sandboxes)
+    before = sandboxes.netsuite.stats["requests"]
+    with pytest.raises(NetSuiteError) as refused:
+        list(client.query("SELECT id, FROM transaction WHERE type = 'SalesOrd' ORDER BY id"))
+    assert refused.value.status == 400 and refused.value.code == "INVALID_PARAMETER"
+    assert refused.value.detail.startswith("Invalid search query.")
+    assert sandboxes.netsuite.stats["requests"] - before == 1  # a query that cannot run is not retried

@@ -15,6 +15,7 @@ from include.cancel_sync.errors import SyncError
 from include.cancel_sync.netsuite.hook import NetSuiteHook
 from include.cancel_sync.netsuite.queries import canceled_orders_query
 from include.cancel_sync.netsuite.time_zone import netsuite_clock
+from include.cancel_sync.settings import SettingsError
 from sandbox.runner import SandboxOptions
 
 QUERY = canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))
@@ -70,7 +71,7 @@ def test_only_a_bearer_token_travels_and_the_extras_stay_home(make_sandboxes, mo
     assert suiteql and all(r.header("authorization") == f"Bearer {token}" for r in suiteql)
     key_lines = sandboxes.netsuite_m2m.key_fragments()[1:]
     for request in seen:
-        for name in ("account_id", "certificate_id", "scope", "algorithm", "max_concurrency", "timeout"):
+        for name in ("account_id", "certificate_id", "scope", "algorithm", "max_concurrency", "timeout", "timezone"):
             assert name not in request.headers
         for line in key_lines:  # the key signs; it is never sent
             assert line.encode() not in request.body and all(line not in v for v in request.headers.values())
@@ -184,3 +185,26 @@ def test_a_key_and_certificate_made_by_oracles_openssl_command_work(
     use_connections(monkeypatch, connections)
     assert list(NetSuiteHook().get_client().query(QUERY))
     assert oauth2.audit_trail == []
+
+
+@pytest.mark.parametrize("netsuite_auth", ["tba", "m2m"])
+def test_the_time_zone_is_required_and_read_from_the_connection(make_sandboxes, monkeypatch, netsuite_auth):
+    sandboxes = make_sandboxes(count=3, options=SandboxOptions(netsuite_auth=netsuite_auth))
+    connections = sandboxes.connections()
+    extra = connections["netsuite_default"]["extra"]
+    assert extra["timezone"] == "America/Los_Angeles"  # the test worlds' token user is on Pacific time
+    use_connections(monkeypatch, connections)
+    assert NetSuiteHook().get_client().clock.name == "America/Los_Angeles"
+
+    for missing in ("", None):
+        extra["timezone"] = missing
+        use_connections(monkeypatch, connections)
+        with pytest.raises(SettingsError) as refused:
+            NetSuiteHook().get_client()
+        message = str(refused.value)
+        assert "connection netsuite_default extra timezone is not set" in message
+        assert "Home > Set Preferences > Time Zone" in message and "America/Los_Angeles" in message
+    extra["timezone"] = "Pacific Time"
+    use_connections(monkeypatch, connections)
+    with pytest.raises(SettingsError, match="must be an IANA time zone name"):
+        NetSuiteHook().get_client()
