@@ -1,9 +1,11 @@
 """
 ### NetSuite → Shopify cancel sync
 
-Sales orders canceled in NetSuite (status **C**, or **H** closed with nothing shipped) whose
-`lastmodifieddate` falls in the run's window are cancelled in Shopify, with the refund
-behaviour the merchant chose.
+Sales orders canceled in NetSuite (status **C**, or **H** closed with nothing shipped and nothing
+billed) whose `lastmodifieddate` falls in the run's window are cancelled in Shopify, with the refund
+behaviour the merchant chose, unless another sales order linking the same Shopify order is still
+live, or Shopify shows it shipped, with a fulfillment service, or returned. NetSuite is read in the
+token user's time zone (extra `timezone` of `netsuite_default`).
 
 | Variable | default | meaning |
 |---|---|---|
