@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from include.cancel_sync.claims import mark_cancelled_elsewhere, split_claims, wait_for_other_runs
 from include.cancel_sync.decide import decide
-from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.ledger import Holder, Ledger, RunKey
 from include.cancel_sync.netsuite.linked_orders import LinkedOrder
 from include.cancel_sync.records import Decision, OrderDecision, OrderOutcome, Outcome, outcome_of
 from include.cancel_sync.settings import SyncSettings
@@ -99,20 +100,24 @@ def _cancel_wanted(
     # Re-check right before acting: Shopify's order and NetSuite's links may have changed since the compare step.
     gids = [o["gid"] for o in wanted]
     states = read_order_states(client, gids, with_staff_note=True)
-    _apply_recheck(wanted, states, read_links(gids) if read_links else {}, settings)
-    if ledger is not None:
-        _settle_open_intents(client, ledger, wanted, confirm_timeout, sleep)
-    carriers, riders = _one_per_shopify_order([o for o in wanted if o["outcome"] == Outcome.TO_CANCEL])
+    cancelled_by = ledger.cancelled_by(gids) if ledger is not None else {}
+    _apply_recheck(wanted, states, read_links(gids) if read_links else {}, settings, cancelled_by, run_key)
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
-
-    # `concurrency` requests at a time; each order's intent is committed before its mutation leaves.
-    intent = journal.intent if journal else None
-    send_cancels(client, settings, carriers, staff_note, concurrency, before_send=intent)
-    _confirm(client, settings, [o for o in carriers if o["outcome"] == Outcome.ACCEPTED], confirm_timeout, sleep)
-    _share_outcomes(riders, carriers)
     if journal:
-        journal.finish(carriers)
-    return carriers if journal else []
+        _respect_claims(client, journal, wanted, confirm_timeout, sleep)
+    carriers, riders = _one_per_shopify_order([o for o in wanted if o["outcome"] == Outcome.TO_CANCEL])
+
+    # `concurrency` requests at a time; each order's claim (its intent) is committed before its mutation leaves.
+    claim = journal.claim if journal else None
+    send_cancels(client, settings, carriers, staff_note, concurrency, before_send=claim)
+    _confirm(client, settings, [o for o in carriers if o["outcome"] == Outcome.ACCEPTED], confirm_timeout, sleep)
+    if journal:
+        journal.attribute_refusals(carriers)
+    _share_outcomes(riders, carriers)
+    if not journal:
+        return []
+    journal.finish(carriers)
+    return [o for o in carriers if o["id"] in journal.rows]  # those with a claim row (the others get a row below)
 
 
 def _one_per_shopify_order(ready: list[OrderOutcome]) -> tuple[list[OrderOutcome], list[OrderOutcome]]:
@@ -142,7 +147,7 @@ def _share_outcomes(riders: list[OrderOutcome], carriers: list[OrderOutcome]) ->
 
 
 class _Journal:
-    """Ledger rows of the cancels this try sends: an intent each, then the confirmed outcomes together."""
+    """Ledger rows of the cancels this try sends: a claim (intent) each, then the confirmed outcomes together."""
 
     def __init__(self, ledger: Ledger, run_key: RunKey, settings: SyncSettings) -> None:
         self.ledger = ledger
@@ -150,8 +155,30 @@ class _Journal:
         self.settings = settings
         self.rows: dict[int, int] = {}  # NetSuite id → ledger row
 
-    def intent(self, outcome: OrderOutcome) -> None:
-        self.rows.update(self.ledger.record_intents(self.run_key, [outcome], self.settings))
+    def claim(self, outcome: OrderOutcome) -> bool:
+        """Claim the order's Shopify order; False (with the outcome saying why) when it must not be sent."""
+        claimed = self.ledger.claim(self.run_key, outcome, self.settings)
+        if isinstance(claimed, Holder):
+            outcome.update(
+                outcome=Outcome.IN_OTHER_RUN, detail=f"being cancelled by {claimed.describe()}; nothing sent"
+            )
+            return False
+        self.rows[outcome["id"]] = claimed
+        # A run whose cancel went through just before our claim has closed its own: it is done, not ours to send.
+        winner = self.ledger.cancelled_by([outcome["gid"]]).get(outcome["gid"])
+        if winner is not None and not winner.same_run(self.run_key):
+            mark_cancelled_elsewhere(outcome, winner)
+            return False
+        return True
+
+    def attribute_refusals(self, sent: list[OrderOutcome]) -> None:
+        """Shopify refusing a cancel because another run's went through first is that run's success, not a failure."""
+        refused = [o for o in sent if o["outcome"] == Outcome.FAILED and o.get("user_errors")]
+        winners = self.ledger.cancelled_by(o["gid"] for o in refused)
+        for outcome in refused:
+            winner = winners.get(outcome["gid"])
+            if winner is not None and not winner.same_run(self.run_key):
+                mark_cancelled_elsewhere(outcome, winner)
 
     def finish(self, sent: list[OrderOutcome]) -> None:
         # Until this commit the rows stay open: a try that dies before it leaves them in doubt.
@@ -165,18 +192,25 @@ def _apply_recheck(
     states: dict[str, dict[str, Any]],
     links: dict[str, list[LinkedOrder]],
     settings: SyncSettings,
+    cancelled_by: dict[str, Holder],
+    run_key: RunKey | None,
 ) -> None:
     fresh = {d["id"]: d for d in decide(wanted, states, links, settings.prevent_refund)}
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
         outcome.update(recheck, outcome=outcome_of(recheck["decision"]), detail=recheck["reason"])
     for outcome in wanted:
+        if outcome["decision"] != Decision.ALREADY_CANCELLED:
+            continue
+        winner = cancelled_by.get(outcome["gid"])
+        if winner is not None and (run_key is None or not winner.same_run(run_key)):
+            mark_cancelled_elsewhere(outcome, winner)  # another run's cancel: counted there, not here
+            continue
         state = states.get(outcome["gid"]) or {}
-        if outcome["decision"] == Decision.ALREADY_CANCELLED:
-            sender = _sent_by_us(state, [o for o in wanted if o["gid"] == outcome["gid"]])
-            if sender is not None:
-                # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
-                _mark_cancelled_earlier(outcome, state, sender)
+        sender = _sent_by_us(state, [o for o in wanted if o["gid"] == outcome["gid"]])
+        if sender is not None:
+            # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
+            _mark_cancelled_earlier(outcome, state, sender)
 
 
 def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any], sender: OrderOutcome | None = None) -> None:
@@ -191,35 +225,67 @@ def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any], sender
     )
 
 
+def _respect_claims(
+    client: ShopifyClient, journal: _Journal, wanted: list[OrderOutcome], timeout: float, sleep: Callable[[float], None]
+) -> None:
+    """Settle the claims in doubt on these orders (this run's dead tries, expired ones), and wait for other runs'
+    live claims on those still to send (claims.py)."""
+    by_gid: dict[str, list[OrderOutcome]] = {}
+    for outcome in wanted:
+        by_gid.setdefault(outcome["gid"], []).append(outcome)
+    in_doubt, elsewhere = split_claims(journal.ledger, journal.run_key, list(by_gid))
+    for ours in (True, False):
+        # A dead try of this run may have cancels still in flight: wait for them. A claim past its lease is
+        # long past any reply or job: Shopify's state now is its last word.
+        claims = {gid: holder for gid, holder in in_doubt.items() if holder.same_run(journal.run_key) == ours}
+        if claims:
+            doubtful = {gid: by_gid[gid] for gid in claims}
+            wait = timeout if ours else 0.0
+            _settle_open_intents(client, journal.ledger, doubtful, claims, journal.run_key, wait, sleep)
+    to_send = {
+        gid: sharing for gid, sharing in by_gid.items() if any(o["outcome"] == Outcome.TO_CANCEL for o in sharing)
+    }
+    held = {gid: holder for gid, holder in elsewhere.items() if gid in to_send}
+    if held:
+        wait_for_other_runs(journal.ledger, journal.run_key, to_send, held, timeout, sleep)
+
+
 def _settle_open_intents(
     client: ShopifyClient,
     ledger: Ledger,
-    wanted: list[OrderOutcome],
+    in_doubt: dict[str, list[OrderOutcome]],
+    holders: dict[str, Holder],
+    run_key: RunKey,
     timeout: float,
     sleep: Callable[[float], None],
 ) -> None:
-    """A cancel a dead try sent (or was sending) may still be in flight: wait for Shopify's word, never resend blindly."""
-    open_intents = ledger.open_intents(o["gid"] for o in wanted)
-    if not open_intents:
-        return
-    in_doubt: dict[str, list[OrderOutcome]] = {}
-    for outcome in wanted:
-        if outcome["gid"] in open_intents and outcome["outcome"] == Outcome.TO_CANCEL:
-            in_doubt.setdefault(outcome["gid"], []).append(outcome)
+    """A cancel a dead try sent (or was sending) may still be in flight: wait for Shopify's word, never resend
+    blindly. A dead try of another run (its claim expired) keeps the credit for a cancel that went through."""
+    open_intents = ledger.open_intents(in_doubt)
+    wanted = [outcome for sharing in in_doubt.values() for outcome in sharing]
+    # Wait only where the re-check still says open; an order it found cancelled is settled already.
+    in_doubt = {
+        gid: sharing for gid, sharing in in_doubt.items() if any(o["outcome"] == Outcome.TO_CANCEL for o in sharing)
+    }
     deadline = time.monotonic() + timeout
     delay = 0.2
-    while in_doubt and time.monotonic() < deadline:
+    while in_doubt:
         states = read_order_states(client, list(in_doubt), with_staff_note=True)
         for gid, state in states.items():
             if state.get("cancelledAt"):
                 sharing = in_doubt.pop(gid)
                 sender = _sent_by_us(state, sharing) or min(sharing, key=lambda o: o["id"])
                 for outcome in sharing:
-                    _mark_cancelled_earlier(outcome, state, sender)
-        if in_doubt:
-            sleep(delay)
-            delay = min(delay * 2, 5.0)
-    settled_gids = {o["gid"] for o in wanted if o["outcome"] in (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER)}
+                    if holders[gid].same_run(run_key):
+                        _mark_cancelled_earlier(outcome, state, sender)
+                    else:
+                        mark_cancelled_elsewhere(outcome, holders[gid])
+        if not in_doubt or time.monotonic() >= deadline:
+            break
+        sleep(delay)
+        delay = min(delay * 2, 5.0)
+    settled = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
+    settled_gids = {o["gid"] for o in wanted if o["outcome"] in settled}
     for gid, row_ids in open_intents.items():
         settled = gid in settled_gids
         for row_id in row_ids:

@@ -12,6 +12,13 @@ batch's rows get their final outcome in one transaction. A row still NULL (or
 `accepted`) on a later try means that try died mid-cancel: the cancel step then waits
 for Shopify's word instead of cancelling blindly.
 
+The intent is also the claim on its Shopify order: a unique index allows one open intent
+per Shopify order, whatever run, DAG or try holds it, on SQLite and PostgreSQL alike. A
+run that finds another run's claim waits for its outcome and never sends a second cancel.
+
+`cancel_sync_runs` keeps one row per run, written by its report task: every run, the failed
+and the empty ones included, with its counts and why it failed.
+
 The database is the Airflow connection `netsuite_shopify_ledger` (conn_type `sqlite`
 with host = file path, or `postgres`); without it, a SQLite file in $AIRFLOW_HOME.
 """
@@ -30,6 +37,8 @@ from include.cancel_sync.constants import LEDGER_CONN_ID
 from include.cancel_sync.records import Outcome
 
 _metadata = sa.MetaData()
+# An intent whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed.
+_OPEN = f"outcome IS NULL OR outcome = '{Outcome.ACCEPTED.value}'"
 ledger_table = sa.Table(
     "cancel_sync_ledger",
     _metadata,
@@ -53,9 +62,53 @@ ledger_table = sa.Table(
     sa.Column("detail", sa.Text),
     sa.Column("outcome_at", sa.DateTime(timezone=True)),
     sa.Index("ix_cancel_sync_ledger_gid_open", "shopify_gid", "outcome"),
+    # The claim: at most one open intent per Shopify order (a partial unique index, on both databases).
+    sa.Index(
+        "ux_cancel_sync_ledger_one_claim",
+        "shopify_gid",
+        unique=True,
+        sqlite_where=sa.text(_OPEN),
+        postgresql_where=sa.text(_OPEN),
+    ),
     sa.Index("ix_cancel_sync_ledger_tranid", "tranid"),
     sa.Index("ix_cancel_sync_ledger_run", "run_id"),
 )
+
+
+runs_table = sa.Table(
+    "cancel_sync_runs",
+    _metadata,
+    sa.Column("dag_id", sa.String(250), primary_key=True),
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),  # success / failed
+    sa.Column("failed_step", sa.String(100)),  # the task that stopped the run early, if one did
+    sa.Column("reason", sa.Text),  # why the run failed, as its report says it
+    sa.Column("mode", sa.String(100)),
+    sa.Column("window_start", sa.String(40)),
+    sa.Column("window_end", sa.String(40)),
+    sa.Column("orders", sa.Integer, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),  # outcome → orders
+    sa.Column("report_uri", sa.Text),
+    sa.Index("ix_cancel_sync_runs_finished", "finished_at"),
+)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds, or last held, a Shopify order: the ledger row of that run's try."""
+
+    dag_id: str
+    run_id: str
+    try_number: int
+    recorded_at: datetime
+    row_id: int
+
+    def describe(self) -> str:
+        return f"run {self.run_id} (try {self.try_number})"
+
+    def same_run(self, key: RunKey) -> bool:
+        return (self.dag_id, self.run_id) == (key.dag_id, key.run_id)
 
 
 @dataclass(frozen=True)
@@ -68,6 +121,11 @@ class RunKey:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite gives timestamps back without their zone: they were written in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def default_ledger_url() -> str:
@@ -109,6 +167,8 @@ class Ledger:
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_wal)
         _metadata.create_all(self.engine)
+        for index in ledger_table.indexes:  # a ledger made by an earlier version lacks the newer indexes
+            index.create(self.engine, checkfirst=True)
 
     @classmethod
     def from_airflow(cls, conn_id: str = LEDGER_CONN_ID) -> Ledger:
@@ -149,14 +209,20 @@ class Ledger:
             with self.engine.begin() as db:
                 db.execute(ledger_table.insert(), rows)
 
-    def record_intents(self, key: RunKey, outcomes: list[dict[str, Any]], settings: Any) -> dict[int, int]:
-        """Commit one open intent per order; returns NetSuite id → ledger row id."""
-        ids = {}
-        with self.engine.begin() as db:
-            for outcome in outcomes:
-                result = db.execute(ledger_table.insert().values(self._row(key, outcome, settings, final=False)))
-                ids[outcome["id"]] = result.inserted_primary_key[0]
-        return ids
+    def claim(self, key: RunKey, outcome: dict[str, Any], settings: Any) -> int | Holder:
+        """Commit the order's intent, which claims its Shopify order; returns the row id, or the Holder of
+        the claim when another intent already holds the order."""
+        for _ in range(3):  # a claim released between our insert and our look is tried again
+            try:
+                with self.engine.begin() as db:
+                    return db.execute(
+                        ledger_table.insert().values(self._row(key, outcome, settings, final=False))
+                    ).inserted_primary_key[0]
+            except sa.exc.IntegrityError:
+                holder = self.open_holders([outcome["gid"]]).get(outcome["gid"])
+                if holder is not None:
+                    return holder
+        raise RuntimeError(f"could not claim {outcome['gid']}: claims kept changing hands")
 
     def close_intent(self, row_id: int, outcome: str, detail: str, job_id: str | None = None) -> None:
         with self.engine.begin() as db:
@@ -178,6 +244,29 @@ class Ledger:
                     .where(ledger_table.c.id == row_id)
                     .values(outcome=outcome, detail=detail, job_id=job_id, outcome_at=now)
                 )
+
+    def open_holders(self, gids: Iterable[str]) -> dict[str, Holder]:
+        """Shopify GID → the open intent that claims it (its cancel may or may not have happened)."""
+        return self._holders(gids, sa.text(_OPEN))
+
+    def cancelled_by(self, gids: Iterable[str]) -> dict[str, Holder]:
+        """Shopify GID → the run whose cancel went through (the latest `cancelled` row)."""
+        return self._holders(gids, ledger_table.c.outcome == Outcome.CANCELLED)
+
+    def _holders(self, gids: Iterable[str], condition: Any) -> dict[str, Holder]:
+        t = ledger_table
+        gids = list(dict.fromkeys(gid for gid in gids if gid))
+        found: dict[str, Holder] = {}
+        with self.engine.connect() as db:
+            for start in range(0, len(gids), 500):
+                query = (
+                    sa.select(t.c.shopify_gid, t.c.dag_id, t.c.run_id, t.c.try_number, t.c.recorded_at, t.c.id)
+                    .where(t.c.shopify_gid.in_(gids[start : start + 500]), condition)
+                    .order_by(t.c.id)
+                )
+                for gid, dag_id, run_id, try_number, recorded_at, row_id in db.execute(query):
+                    found[gid] = Holder(dag_id, run_id, try_number, _utc(recorded_at), row_id)
+        return found
 
     def open_intents(self, gids: Iterable[str]) -> dict[str, list[int]]:
         """Shopify GID → rows whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed."""
@@ -226,3 +315,41 @@ class Ledger:
             for run_id, outcome, number in rows:
                 counts[run_id][outcome or "open"] = number
         return [{"run_id": run_id, "last_seen": last_seen, "outcomes": counts[run_id]} for run_id, last_seen in runs]
+
+    # --- runs -----------------------------------------------------------------------------------
+
+    def record_run(self, dag_id: str, run_id: str, summary: dict[str, Any], state: str) -> None:
+        """The run's row, as its report states it (written again when the report task runs again)."""
+        window = summary.get("window") or {}
+        row = {
+            "dag_id": dag_id,
+            "run_id": run_id,
+            "finished_at": _now(),
+            "state": state,
+            "failed_step": summary.get("failed_step"),
+            "reason": summary.get("reason"),
+            "mode": summary.get("mode"),
+            "window_start": window.get("start"),
+            "window_end": window.get("end"),
+            "orders": int(summary.get("orders") or 0),
+            "counts": dict(summary.get("outcomes") or {}),
+            "report_uri": summary.get("report_html_uri"),
+        }
+        t = runs_table
+        with self.engine.begin() as db:
+            db.execute(t.delete().where(t.c.dag_id == dag_id, t.c.run_id == run_id))
+            db.execute(t.insert().values(row))
+
+    def runs(
+        self, dag_ids: Iterable[str], since: datetime | None = None, until: datetime | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """The latest runs of these DAGs, newest first, finished within [since, until)."""
+        t = runs_table
+        query = sa.select(t).where(t.c.dag_id.in_(list(dag_ids)))
+        if since is not None:
+            query = query.where(t.c.finished_at >= since)
+        if until is not None:
+            query = query.where(t.c.finished_at < until)
+        with self.engine.connect() as db:
+            rows = db.execute(query.order_by(t.c.finished_at.desc()).limit(limit))
+            return [dict(row._mapping) | {"finished_at": _utc(row.finished_at)} for row in rows]

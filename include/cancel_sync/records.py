@@ -36,6 +36,7 @@ class Outcome(StrEnum):
     # (one cancel per Shopify order: counts, refunds and the ledger's "cancelled" rows stay per Shopify order).
     CANCELLED_WITH_OTHER = "cancelled_with_other_order"
     WOULD_CANCEL = "would_cancel"  # dry run, or the cancel toggle is off
+    IN_OTHER_RUN = "cancelling_in_other_run"  # another run holds its claim: left to that run, nothing sent
     FAILED = "failed"
     ALREADY_CANCELLED = Decision.ALREADY_CANCELLED.value
     CANNOT_CANCEL = Decision.CANNOT_CANCEL.value

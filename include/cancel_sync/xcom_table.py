@@ -96,6 +96,11 @@ def _key(value: Any) -> tuple[str, Any]:
     return (type(value).__name__, value)
 
 
+def _plain_number(text: str) -> bool:
+    """ASCII digits that int() reads back as the same text ('²' and '٣' are digits to str.isdigit, not to int)."""
+    return text.isascii() and text.isdigit() and str(int(text)) == text
+
+
 def _prefixed(values: list[Any]) -> dict[str, Any] | None:
     """Strings sharing a start (gid://shopify/Order/…, 2026-01-15 …): the prefix once, then the rest,
     as numbers when every rest is a plain number."""
@@ -105,7 +110,7 @@ def _prefixed(values: list[Any]) -> dict[str, Any] | None:
     prefix = os.path.commonprefix(texts)
     base = prefix.rstrip("0123456789")
     rests = [None if value is None else value[len(base) :] for value in values]
-    if base and all(rest is None or (rest.isdigit() and str(int(rest)) == rest) for rest in rests):
+    if base and all(rest is None or _plain_number(rest) for rest in rests):
         return {"prefix": base, "numbers": [None if rest is None else int(rest) for rest in rests]}
     if len(prefix) >= _MIN_PREFIX:
         return {"prefix": prefix, "rests": [None if value is None else value[len(prefix) :] for value in values]}

@@ -27,11 +27,11 @@ def outcome(netsuite_id, gid, result="cancelled", decision="to_cancel", refund=T
 def test_intent_reply_outcome_lifecycle(ledger_url):
     ledger = Ledger(ledger_url)
     gid = "gid://shopify/Order/7"
-    rows = ledger.record_intents(KEY, [outcome(7, gid)], SETTINGS)
-    assert ledger.open_intents([gid]) == {gid: [rows[7]]}  # no reply yet: in doubt
-    ledger.close_intent(rows[7], "accepted", "cancel accepted", "gid://shopify/Job/1")
-    assert ledger.open_intents([gid]) == {gid: [rows[7]]}  # accepted but unconfirmed: still in doubt
-    ledger.close_intent(rows[7], "cancelled", "cancelled with refund", "gid://shopify/Job/1")
+    row_id = ledger.claim(KEY, outcome(7, gid), SETTINGS)
+    assert ledger.open_intents([gid]) == {gid: [row_id]}  # no reply yet: in doubt
+    ledger.close_intent(row_id, "accepted", "cancel accepted", "gid://shopify/Job/1")
+    assert ledger.open_intents([gid]) == {gid: [row_id]}  # accepted but unconfirmed: still in doubt
+    ledger.close_intent(row_id, "cancelled", "cancelled with refund", "gid://shopify/Job/1")
     assert ledger.open_intents([gid]) == {}
     (row,) = ledger.history(tranid="SO7")
     assert row["outcome"] == "cancelled" and row["job_id"] == "gid://shopify/Job/1"

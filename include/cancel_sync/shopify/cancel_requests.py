@@ -11,8 +11,9 @@ The rules of cancel.py hold for every order:
   with Shopify's errors. An endpoint that refuses that field (validation runs before anything does) is
   asked again without it, and not asked for it again.
 
-`before_send(outcome)` runs before an order's request leaves (the ledger's intent: if it raises,
-nothing is sent for that order and the error propagates).
+`before_send(outcome)` runs before an order's request leaves (the ledger's claim): when it returns False,
+nothing is sent for that order (it has set the order's outcome); if it raises, nothing is sent either and
+the error propagates.
 """
 
 from __future__ import annotations
@@ -43,14 +44,13 @@ def send_cancels(
     outcomes: list[OrderOutcome],
     staff_note: Callable[[str, int], str],
     concurrency: int,
-    before_send: Callable[[OrderOutcome], None] | None = None,
+    before_send: Callable[[OrderOutcome], bool] | None = None,
 ) -> None:
     """Cancel every order of `outcomes` (already re-checked); each gets `outcome` accepted/failed and `detail`."""
 
     def send(outcome: OrderOutcome) -> None:
-        if before_send:
-            before_send(outcome)
-        send_one(client, settings, outcome, staff_note)
+        if before_send is None or before_send(outcome):
+            send_one(client, settings, outcome, staff_note)
 
     if not outcomes:
         return

@@ -1,0 +1,141 @@
+"""Runs that reach the same Shopify orders at once send one orderCancel per order between them: the claims
+(one open intent per Shopify order in the ledger) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from include.cancel_sync.cancel import cancel_batch
+from include.cancel_sync.claims import LEASE
+from include.cancel_sync.ledger import Holder, Ledger, RunKey, ledger_table
+from include.cancel_sync.netsuite.linked_orders import read_linked_orders
+from include.cancel_sync.settings import SyncSettings
+from sandbox.world import SCENARIOS, build_world
+from tests.cancel_sync.step_runner import WINDOW, netsuite_client, plan, shopify_client
+from tests.conftest import WORLD_END, WORLD_START
+from tests.timing import scaled
+
+SETTINGS = SyncSettings(cancel_enabled=True)
+RUN = {"settings": SETTINGS.to_dict(), "window": WINDOW}
+ORDERS = 5
+WAIT = scaled(30)  # for something due: another run's claim to settle
+
+
+def paid_world(count: int = ORDERS):
+    return build_world(
+        count, WORLD_START, WORLD_END, seed=3, scenarios={s.name: int(s.name == "cancel_paid") for s in SCENARIOS}
+    )
+
+
+def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sleep):
+    links = lambda gids: read_linked_orders(netsuite_client(sandboxes), SETTINGS.link_field, gids)  # noqa: E731
+    return cancel_batch(
+        shopify_client(sandboxes),
+        SETTINGS,
+        decisions,
+        concurrency=ORDERS,
+        confirm_timeout=WAIT,
+        sleep=sleep,
+        ledger=ledger,
+        run_key=RunKey("netsuite_shopify_cancel_sync", run_id, 1, 0),
+        read_links=links,
+    )
+
+
+def test_a_second_claim_on_a_shopify_order_is_refused_while_the_first_is_open(ledger_url):
+    ledger = Ledger(ledger_url)
+    order = {"id": 1, "tranid": "SO1", "gid": "gid://shopify/Order/1", "decision": "to_cancel", "refund": False}
+    first = ledger.claim(RunKey("dag", "run_a", 1, 0), order, SETTINGS)
+    assert isinstance(first, int)
+    second = ledger.claim(RunKey("dag", "run_b", 2, 3), order | {"id": 2, "tranid": "SO2"}, SETTINGS)
+    assert isinstance(second, Holder) and second.run_id == "run_a" and second.row_id == first
+    assert second.describe() == "run run_a (try 1)"
+    ledger.close_intent(first, "cancelled", "cancelled")
+    third = ledger.claim(RunKey("dag", "run_b", 2, 3), order | {"id": 2, "tranid": "SO2"}, SETTINGS)
+    assert isinstance(third, int)  # released: the order may be claimed again (the claimer checks cancelled_by)
+    assert ledger.cancelled_by(["gid://shopify/Order/1"])["gid://shopify/Order/1"].run_id == "run_a"
+
+
+def test_a_run_that_finds_another_runs_claims_waits_and_sends_nothing(make_sandboxes, ledger_url):
+    sandboxes = make_sandboxes(world=paid_world())
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    shopify = sandboxes.shopify
+    shopify.hold.arm(after=0, body_contains="orderCancel")  # run A's cancels wait at Shopify, its claims open
+
+    results: dict[str, list] = {}
+    run_a = threading.Thread(target=lambda: results.update(a=run_cancel(sandboxes, decisions, ledger, "run_a")))
+    run_a.start()
+    shopify.hold.wait_held(ORDERS, WAIT)
+    b_waits = threading.Event()
+
+    def b_sleep(seconds: float) -> None:  # run B is waiting for A's claims: let A's cancels through
+        b_waits.set()
+        time.sleep(seconds)
+
+    run_b = threading.Thread(
+        target=lambda: results.update(b=run_cancel(sandboxes, decisions, ledger, "run_b", sleep=b_sleep))
+    )
+    run_b.start()
+    assert b_waits.wait(WAIT), "run B never waited for run A's claims"
+    shopify.hold.release()
+    run_a.join(WAIT)
+    run_b.join(WAIT)
+
+    calls = Counter(call.order_id for call in shopify.store.cancel_calls)
+    assert len(calls) == ORDERS and set(calls.values()) == {1}  # one orderCancel per order, both runs together
+    assert {o["outcome"] for o in results["a"]} == {"cancelled"}
+    assert {o["outcome"] for o in results["b"]} == {"already_cancelled"}
+    assert all(o["detail"] == "cancelled by run run_a (try 1)" for o in results["b"])
+    with ledger.engine.connect() as db:
+        counted = db.execute(
+            sa.select(ledger_table.c.run_id, sa.func.count())
+            .where(ledger_table.c.outcome == "cancelled")
+            .group_by(ledger_table.c.run_id)
+        ).all()
+    assert dict(counted) == {"run_a": ORDERS}  # each order counts as cancelled in exactly one run
+    assert ledger.open_intents(calls) == {}
+
+
+def test_another_runs_claim_that_outlives_the_wait_leaves_the_order_to_that_run(make_sandboxes, ledger_url):
+    sandboxes = make_sandboxes(world=paid_world(2))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    holder = ledger.claim(RunKey("netsuite_shopify_cancel_sync", "run_a", 1, 0), decisions[0], SETTINGS)
+    assert isinstance(holder, int)
+
+    outcomes = cancel_batch(
+        shopify_client(sandboxes),
+        SETTINGS,
+        decisions,
+        confirm_timeout=0.5,  # the wait this scenario gives up on: not a wait for something due
+        ledger=ledger,
+        run_key=RunKey("netsuite_shopify_cancel_sync", "run_b", 1, 0),
+    )
+
+    assert [o["outcome"] for o in outcomes] == ["cancelling_in_other_run", "cancelled"]
+    assert outcomes[0]["detail"].startswith("being cancelled by run run_a (try 1)")
+    assert [c.order_id for c in sandboxes.shopify.store.cancel_calls] == [decisions[1]["gid"]]
+
+
+def test_a_claim_whose_lease_ran_out_is_settled_from_shopify_and_the_order_cancelled_once(make_sandboxes, ledger_url):
+    # Run A claimed the order long ago and died before sending; no retry of A came to settle it.
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    row = ledger.claim(RunKey("netsuite_shopify_cancel_sync", "run_a", 1, 0), decisions[0], SETTINGS)
+    long_ago = datetime.now(UTC) - LEASE - timedelta(minutes=1)
+    with ledger.engine.begin() as db:
+        db.execute(ledger_table.update().where(ledger_table.c.id == row).values(recorded_at=long_ago))
+
+    outcomes = run_cancel(sandboxes, decisions, ledger, "run_b")
+
+    assert [o["outcome"] for o in outcomes] == ["cancelled"]
+    assert len(sandboxes.shopify.store.cancel_calls) == 1
+    (stale,) = [r for r in ledger.history() if r["id"] == row]
+    assert stale["outcome"] == "not_applied"  # Shopify showed it open: run A's cancel never happened
