@@ -68,8 +68,10 @@ class StepXCom:
             path.write_text(json.dumps(pushed | {key: value}))
 
     def pull(self, task_id: str, key: str, map_index: int | None = None) -> Any:
-        from include.cancel_sync.constants import EXTRACT_TASK_ID
+        from include.cancel_sync.constants import EXTRACT_TASK_ID, RESOLVE_TASK_ID
 
+        if task_id == RESOLVE_TASK_ID:  # resolve_run's result is run.json; it never failed here
+            return json.loads((self.workdir / "run.json").read_text()) if key == "return_value" else None
         if task_id == EXTRACT_TASK_ID:
             return json.loads((self.workdir / "extract.xcom.json").read_text()).get(key)
         if self._lines is None:
@@ -251,7 +253,7 @@ def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
 
     began, started_at = time.perf_counter(), time.time()
     try:  # the DAG's report task, which fails the run after the report when orders failed
-        result = tasks.report(run, StepXCom(workdir), RunKey(SYNC_DAG_ID, "bench"), f"file://{workdir / 'reports'}")
+        result = tasks.report(StepXCom(workdir), RunKey(SYNC_DAG_ID, "bench"), f"file://{workdir / 'reports'}")
     except tasks.RunIncomplete as incomplete:
         result = incomplete.summary
     (workdir / "report.json").write_text(json.dumps(result))

@@ -68,11 +68,12 @@ RETRY_DELAY_SECONDS = int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS",
 )
 def netsuite_shopify_cancel_sync():
     @task
-    def resolve_run(params=None, data_interval_start=None, data_interval_end=None) -> dict:
+    def resolve_run(params=None, data_interval_start=None, data_interval_end=None, ti=None) -> dict:
         from airflow.sdk import Variable
 
         from include.cancel_sync import tasks
         from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
+        from include.cancel_sync.task_xcom import AirflowXCom
 
         with bad_settings_fail_at_once():
             return tasks.resolve_run(
@@ -81,6 +82,7 @@ def netsuite_shopify_cancel_sync():
                 data_interval_start,
                 data_interval_end,
                 pendulum.now("UTC"),
+                AirflowXCom(ti),
             )
 
     @task
@@ -91,7 +93,7 @@ def netsuite_shopify_cancel_sync():
         from include.cancel_sync.task_xcom import AirflowXCom
 
         with bad_settings_fail_at_once():  # e.g. netsuite_default without its timezone
-            return tasks.extract(NetSuiteHook().get_client(), run, AirflowXCom(ti))
+            return tasks.extract(NetSuiteHook().get_client, run, AirflowXCom(ti))
 
     @task
     def compare_with_shopify(run: dict, batch: dict) -> dict:
@@ -114,8 +116,9 @@ def netsuite_shopify_cancel_sync():
         outcomes = tasks.cancel(shopify, netsuite, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key)
         return {"orders": len(outcomes)}
 
+    # ALL_DONE, and the run's settings pulled inside: the report is written whatever stopped the run.
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
-    def report(run: dict, ti=None, dag_run=None) -> dict:
+    def report(ti=None, dag_run=None) -> dict:
         from airflow.sdk import Variable, get_current_context
 
         from include.cancel_sync import tasks
@@ -128,13 +131,13 @@ def netsuite_shopify_cancel_sync():
         location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number)
         links = record_urls_from_airflow()
-        return tasks.report(run, AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())
+        return tasks.report(AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())
 
     run = resolve_run()
     batches = extract_canceled_orders(run)
     decisions = compare_with_shopify.partial(run=run).expand(batch=batches)
     cancelled = cancel_in_shopify.partial(run=run).expand(decisions=decisions)
-    cancelled >> report(run)
+    cancelled >> report()
 
 
 netsuite_shopify_cancel_sync()

@@ -28,7 +28,9 @@ NETSUITE_APP_URL_VARIABLE = "netsuite_shopify_netsuite_app_url"
 SHOPIFY_ADMIN_URL_VARIABLE = "netsuite_shopify_shopify_admin_url"
 
 # Task ids and XCom keys the tasks read from each other (the DAG's task functions carry these names)
+RESOLVE_TASK_ID = "resolve_run"
 EXTRACT_TASK_ID = "extract_canceled_orders"
 CANCEL_TASK_ID = "cancel_in_shopify"
 BATCH_COUNT_XCOM = "batch_count"
 OUTCOMES_XCOM = "outcomes"
+FAILURE_XCOM = "failure"  # why a task that stops the run failed, for the report (no run is silent)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,11 +30,14 @@ from include.cancel_sync.constants import (
     BATCH_COUNT_XCOM,
     CANCEL_TASK_ID,
     EXTRACT_TASK_ID,
+    FAILURE_XCOM,
     OUTCOMES_XCOM,
+    RESOLVE_TASK_ID,
 )
 from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.ledger import Ledger, RunKey
+from include.cancel_sync.netsuite.client import NetSuiteClient
 from include.cancel_sync.netsuite.extract import extract_canceled_orders, make_batches
 from include.cancel_sync.netsuite.linked_orders import read_linked_orders
 from include.cancel_sync.records import OrderOutcome, Outcome
@@ -53,14 +56,37 @@ __all__ = ["BatchFailed", "RunIncomplete", "SettingsError", "SyncError"]
 log = logging.getLogger(__name__)
 
 
+@contextmanager
+def failure_recorded(xcom: TaskXCom | None, task_id: str) -> Iterator[None]:
+    """A task that stops the run says why in XCom before it fails, so the report and the alert can tell it."""
+    try:
+        yield
+    except Exception as exc:
+        if xcom is not None:
+            xcom.push(FAILURE_XCOM, {"task": task_id, "reason": str(exc) or type(exc).__name__})
+        raise
+
+
 def resolve_run(
     get_variable: Callable[[str, Any], Any],
     params: dict[str, Any],
     data_interval_start: datetime | None,
     data_interval_end: datetime | None,
     now: datetime,
+    xcom: TaskXCom | None = None,
 ) -> dict[str, Any]:
     """One snapshot of settings and window for the whole run (so a Variable edited mid-run changes nothing)."""
+    with failure_recorded(xcom, RESOLVE_TASK_ID):
+        return _resolve_run(get_variable, params, data_interval_start, data_interval_end, now)
+
+
+def _resolve_run(
+    get_variable: Callable[[str, Any], Any],
+    params: dict[str, Any],
+    data_interval_start: datetime | None,
+    data_interval_end: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
     settings = load_settings(get_variable, params)
     window = None
     if not settings.order_ids:
@@ -81,10 +107,19 @@ def resolve_run(
 Records = list[dict[str, Any]] | dict[str, Any]
 
 
-def extract(netsuite_client, run: dict[str, Any], xcom: TaskXCom | None = None) -> list[dict[str, Any]]:
+def extract(
+    netsuite_client: NetSuiteClient | Callable[[], NetSuiteClient], run: dict[str, Any], xcom: TaskXCom | None = None
+) -> list[dict[str, Any]]:
     """The run's canceled NetSuite orders in batches, each one mapped compare task's input (as a table).
 
-    Pushes how many batches there are: the report expects that many cancel tasks' outcomes."""
+    Pushes how many batches there are: the report expects that many cancel tasks' outcomes. `netsuite_client`
+    may be a function making it, so a connection that cannot make one is reported as this task's failure."""
+    with failure_recorded(xcom, EXTRACT_TASK_ID):
+        client = netsuite_client() if callable(netsuite_client) else netsuite_client
+        return _extract(client, run, xcom)
+
+
+def _extract(netsuite_client: NetSuiteClient, run: dict[str, Any], xcom: TaskXCom | None) -> list[dict[str, Any]]:
     settings = SyncSettings.from_dict(run["settings"])
     window = Window.from_dict(run["window"]) if run["window"] else None
     records = extract_canceled_orders(netsuite_client, settings, window)
@@ -165,7 +200,6 @@ class RunReport:
 
 
 def report(
-    run: dict[str, Any],
     xcom: TaskXCom,
     run_key: RunKey,
     location: str | None,
@@ -173,21 +207,39 @@ def report(
     open_ledger: Callable[[], Ledger] | None = None,
     notify_context: Any = None,
 ) -> dict[str, Any]:
-    """Write the run's report from every cancel task's outcomes, alert when needed, then fail the run if
-    anything was left undone. Returns the summary (the report task's XCom).
+    """Write the run's report from every cancel task's outcomes, record the run, alert when needed, then fail
+    the run if anything was left undone. Returns the summary (the report task's XCom).
 
-    The ledger (for repeated failures) is opened only after the report is written: its trouble must not
-    cost the run its report or its alert."""
-    expected = xcom.pull(EXTRACT_TASK_ID, BATCH_COUNT_XCOM)
-    if expected is None:
-        raise SyncError("extraction from NetSuite did not finish; nothing was compared or cancelled")
-    # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
-    batches = (xcom.pull(CANCEL_TASK_ID, OUTCOMES_XCOM, index) for index in range(expected))
-    result = write_report(run, batches, expected, location, run_key.dag_id, run_key.run_id, links)
+    A run stopped before any order was handled (a bad setting, NetSuite unreachable) gets its report too,
+    saying which task stopped it and why: a run never fails silently. The ledger (the run's row, repeated
+    failures) is opened only after the report is written: its trouble must not cost the run its report."""
+    run = xcom.pull(RESOLVE_TASK_ID, "return_value")
+    expected = xcom.pull(EXTRACT_TASK_ID, BATCH_COUNT_XCOM) if run is not None else None
+    if run is None or expected is None:
+        stopped_at = RESOLVE_TASK_ID if run is None else EXTRACT_TASK_ID
+        failure = xcom.pull(stopped_at, FAILURE_XCOM) or {}
+        reason = failure.get("reason") or "it did not finish (no reason recorded: see its log)"
+        run = run or {"settings": {}, "window": None}
+        result = write_report(run, [], 0, location, run_key.dag_id, run_key.run_id, links, (stopped_at, reason))
+    else:
+        # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
+        batches = (xcom.pull(CANCEL_TASK_ID, OUTCOMES_XCOM, index) for index in range(expected))
+        result = write_report(run, batches, expected, location, run_key.dag_id, run_key.run_id, links)
+    summary = result.summary
     if open_ledger is not None:
-        alert_if_needed(result.summary, result.failed, run_key.dag_id, run_key.run_id, open_ledger, notify_context)
-    fail_run_if_incomplete(result.summary)
-    return result.summary
+        record_run(open_ledger, run_key, summary)
+        alert_if_needed(summary, result.failed, run_key.dag_id, run_key.run_id, open_ledger, notify_context)
+    fail_run_if_incomplete(summary)
+    return summary
+
+
+def record_run(open_ledger: Callable[[], Ledger], run_key: RunKey, summary: dict[str, Any]) -> None:
+    """The run's row in the ledger (what Browse → Cancel sync lists); its trouble is logged, never raised."""
+    state = "failed" if summary.get("failed_step") or summary["failed"] or summary["failed_batches"] else "success"
+    try:
+        open_ledger().record_run(run_key.dag_id, run_key.run_id, summary, state)
+    except SQLAlchemyError as exc:
+        log.warning("Could not record the run in the ledger: %s", type(exc).__name__)
 
 
 def write_report(
@@ -198,9 +250,11 @@ def write_report(
     dag_id: str = "",
     run_id: str = "",
     links: RecordUrls | None = None,
+    stopped: tuple[str, str] | None = None,
 ) -> RunReport:
-    """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat."""
-    summary = RunSummary(run["settings"], run["window"])
+    """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat.
+    `stopped`: (task, reason) of a run that stopped before any order was handled."""
+    summary = RunSummary(run["settings"], run["window"], stopped)
     present = 0
     with ReportFiles(location, dag_id, run_id, links) if location else nullcontext() as files:
         for batch in outcome_batches:
@@ -256,14 +310,18 @@ class RunIncomplete(SyncError):
     """The report was written and orders or batches are left undone; `summary` is the report's summary."""
 
     def __init__(self, summary: dict[str, Any]) -> None:
-        super().__init__(
-            f"{summary['failed']} order(s) failed and {summary['failed_batches']} batch(es) did not finish; "
-            "see the report above and retry the failed cancel_in_shopify tasks"
-        )
+        if summary.get("failed_step"):
+            message = f"the run stopped at {summary['failed_step']}: {summary['reason']}"
+        else:
+            message = (
+                f"{summary['failed']} order(s) failed and {summary['failed_batches']} batch(es) did not finish; "
+                "see the report above and retry the failed cancel_in_shopify tasks"
+            )
+        super().__init__(message)
         self.summary = summary
 
 
 def fail_run_if_incomplete(result: dict[str, Any]) -> None:
     """The report is written first; then the run turns red if anything is left undone."""
-    if result["failed"] or result["failed_batches"]:
+    if result.get("failed_step") or result["failed"] or result["failed_batches"]:
         raise RunIncomplete(result)

@@ -76,6 +76,10 @@ def test_a_netsuite_connection_without_its_time_zone_fails_the_run_once_saying_w
     assert run.state == "failed"
     assert run.task_states["extract_canceled_orders"] == ["failed"]  # once: a missing setting is not retried
     assert sandboxes.netsuite.stats["requests"] == 0 and sandboxes.shopify.store.cancel_calls == []
+    # The report says what to set and where NetSuite shows it.
+    assert run.report["failed_step"] == "extract_canceled_orders"
+    assert "extra timezone is not set" in run.report["reason"]
+    assert "Home > Set Preferences > Time Zone" in run.report["reason"]
 
 
 def test_a_cancel_shopify_accepts_but_does_not_carry_out_fails_the_run_with_the_reason(make_sandboxes, tmp_path):

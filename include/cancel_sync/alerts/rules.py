@@ -42,6 +42,7 @@ class Alert:
     repeats: list[RepeatFailure] = field(default_factory=list)
     report_links: list[str] = field(default_factory=list)
     failed_total: int = 0  # when more failed than `failed` holds
+    stopped: str = ""  # the task that stopped the run before any order was handled, and why
 
     @property
     def failed_count(self) -> int:
@@ -50,6 +51,8 @@ class Alert:
     @property
     def subject(self) -> str:
         parts = []
+        if self.stopped:
+            parts.append("the run stopped before handling any order")
         if self.failed:
             parts.append(f"{self.failed_count} order(s) failed")
         if self.failed_batches:
@@ -61,6 +64,12 @@ class Alert:
     @property
     def text(self) -> str:
         lines = [self.subject, "", f"DAG {self.dag_id}, run {self.run_id}."]
+        if self.stopped:
+            lines += [
+                "",
+                f"Stopped at {self.stopped}",
+                "Nothing was compared or cancelled; fix this and the next run goes on.",
+            ]
         if self.failed:
             lines += ["", "Failed in this run (every other order was handled; a retry re-checks these):"]
             lines += [
@@ -144,7 +153,11 @@ def build_alert(
     report keeps the first hundred); the report's count says how many failed in all."""
     failed = [o for o in outcomes if o.get("outcome") == Outcome.FAILED]
     failed_batches = int(report.get("failed_batches") or 0)
-    if not (failed or failed_batches or repeats):
+    stopped = report.get("failed_step")
+    if not (failed or failed_batches or repeats or stopped):
         return None
     total = int(report.get("failed") or 0)
-    return Alert(dag_id, run_id, failed, failed_batches, repeats, list(report_links or []), failed_total=total)
+    alert = Alert(dag_id, run_id, failed, failed_batches, repeats, list(report_links or []), failed_total=total)
+    if stopped:
+        alert.stopped = f"{stopped}: {report.get('reason') or 'no reason recorded'}"
+    return alert

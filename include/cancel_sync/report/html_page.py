@@ -43,7 +43,10 @@ def template_environment(*extra_folders: Path) -> jinja2.Environment:
 
 
 def plan_notice(settings: dict[str, Any]) -> str | None:
-    """Why nothing was changed, when nothing could be: a dry run or the cancel toggle off."""
+    """Why nothing was changed, when nothing could be: a dry run or the cancel toggle off (no settings: the run
+    stopped before reading them, which the page says instead)."""
+    if not settings:
+        return None
     if settings.get("dry_run"):
         return "This was a dry run (param dry_run)."
     if not settings.get("cancel_enabled"):

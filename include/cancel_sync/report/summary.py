@@ -15,9 +15,12 @@ MAX_LISTED = 100  # orders named in the summary (XCom, log) and failed ones kept
 
 
 class RunSummary:
-    def __init__(self, settings: dict[str, Any], window: dict[str, str] | None) -> None:
+    def __init__(
+        self, settings: dict[str, Any], window: dict[str, str] | None, stopped: tuple[str, str] | None = None
+    ) -> None:
         self.settings = settings
         self.window = window
+        self.stopped = stopped  # (task, reason) when the run stopped before handling any order
         self.orders = 0
         self.decisions: Counter[str] = Counter()
         self.outcomes: Counter[str] = Counter()
@@ -50,7 +53,8 @@ class RunSummary:
 
     def result(self, failed_batches: int = 0) -> dict[str, Any]:
         cancelled = self.outcomes.get(Outcome.CANCELLED, 0)
-        return {
+        stopped = {"failed_step": self.stopped[0], "reason": self.stopped[1]} if self.stopped else {}
+        return stopped | {
             "window": self.window,
             "mode": _mode(self.settings),
             "orders": self.orders,
@@ -66,6 +70,8 @@ class RunSummary:
 
 
 def _mode(settings: dict[str, Any]) -> str:
+    if not settings:
+        return "stopped before reading the settings"
     if settings.get("dry_run"):
         return "dry run (plan only)"
     if not settings.get("cancel_enabled"):
@@ -76,6 +82,7 @@ def _mode(settings: dict[str, Any]) -> str:
 def format_report(report: dict[str, Any], max_lines: int = 200) -> str:
     lines = [
         f"NetSuite → Shopify cancel sync: {report['mode']}",
+        *([f"STOPPED at {report['failed_step']}: {report['reason']}"] if report.get("failed_step") else []),
         f"window: {report['window']}" if report["window"] else "window: order ids given",
         f"orders: {report['orders']}; cancelled: {report['outcomes'].get(Outcome.CANCELLED, 0)} "
         f"(with refund {report['cancelled_with_refund']}, without {report['cancelled_without_refund']}); "

@@ -15,6 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from devtools.local_airflow import free_port
 from include.cancel_sync.alerts.notifier import AlertDeliveryError, post_webhook
 from include.cancel_sync.alerts.rules import Alert, RepeatFailure
+from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.report.files import report_file
 from sandbox.world import build_world
 from tests.cancel_sync.report.report_page import read_report_page
@@ -184,3 +185,43 @@ def test_webhook_alert_is_posted_and_its_secret_url_never_quoted():
     with pytest.raises(AlertDeliveryError) as unreachable:
         post_webhook(_Connection(f"http://127.0.0.1:{free_port()}", token), alert)
     assert token not in str(unreachable.value)
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_bad_setting_stops_the_run_with_a_report_an_alert_and_a_failed_run_on_record(
+    make_sandboxes, tmp_path, smtp_inbox, monkeypatch
+):
+    controller, inbox = smtp_inbox
+    sandboxes = make_sandboxes(count=12, seed=3)
+    connection = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": controller.port,
+        "login": "airflow",
+        "password": SMTP_PASSWORD,
+        "extra": {"to": "ops@example.com"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_SHOPIFY_ALERTS", json.dumps(connection))
+    ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    bad = ON | {"netsuite_shopify_prevent_refund": "maybe"}
+
+    run = run_sync(sandboxes, tmp_path, variables=bad, conf=WINDOW, ledger_url=ledger_url)
+
+    assert run.state == "failed"
+    assert run.task_states["resolve_run"] == ["failed"] and run.task_states["report"] == ["failed"]
+    assert sandboxes.netsuite.stats["requests"] == 0 and sandboxes.shopify.store.cancel_calls == []
+    # The report: written, saying which task stopped the run and why, naming the Variable and its value.
+    assert run.report["failed_step"] == "resolve_run"
+    assert "netsuite_shopify_prevent_refund" in run.report["reason"] and "'maybe'" in run.report["reason"]
+    location = f"file://{tmp_path / 'reports'}"
+    page = read_report_page(report_file(location, DAG_ID, run.run_id, "html").read_text(encoding="utf-8"))
+    assert page.banners[0][0] == "stopped-banner" and "netsuite_shopify_prevent_refund" in page.banners[0][1]
+    # The alert: one message saying the run stopped and why.
+    assert len(inbox.messages) == 1
+    mail = inbox.messages[0]
+    assert "stopped before handling any order" in mail["Subject"] and run.run_id in mail["Subject"]
+    assert "Stopped at resolve_run: netsuite_shopify_prevent_refund" in mail.get_content()
+    # The ledger lists the run as failed, with its reason (what Browse → Cancel sync shows).
+    (row,) = Ledger(ledger_url).runs([DAG_ID])
+    assert (row["run_id"], row["state"], row["failed_step"]) == (run.run_id, "failed", "resolve_run")
+    assert "'maybe'" in row["reason"] and row["orders"] == 0
