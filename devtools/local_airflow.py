@@ -340,16 +340,18 @@ class AirflowApi:
     def create_backfill(
         self, dag_id: str, from_date: datetime, to_date: datetime, timeout: float = 30.0, **options: Any
     ) -> dict[str, Any]:
-        """POST /backfills, retried while SQLite is locked.
+        """POST /backfills, retried while SQLite is locked or an earlier backfill is still being closed.
 
         On SQLite the API answers 503 "Database is locked" when the scheduler writes at the same
-        moment (the transaction is rolled back, nothing was created): trying again is safe.
+        moment (the transaction is rolled back, nothing was created): trying again is safe. A DAG has
+        one backfill at a time, and the scheduler marks one complete a moment after its last run ends
+        (409 "already a running backfill" meanwhile).
         """
         body = {"dag_id": dag_id, "from_date": from_date.isoformat(), "to_date": to_date.isoformat()} | options
         deadline = time.monotonic() + timeout
         while True:
             reply = self.session.post(f"{self.base_url}/api/v2/backfills", json=body, timeout=self.http_timeout)
-            if reply.status_code != 503 or time.monotonic() > deadline:
+            if reply.status_code not in (503, 409) or time.monotonic() > deadline:
                 _check(reply)
                 return reply.json()
             time.sleep(0.5)

@@ -111,7 +111,8 @@ def ledger_url(request, tmp_path) -> str:
 
     engine = sa.create_engine(url)
     with engine.begin() as db:
-        db.execute(sa.text("DROP TABLE IF EXISTS cancel_sync_ledger"))
+        for table in ("cancel_sync_ledger", "cancel_sync_runs"):
+            db.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
     return url
 
