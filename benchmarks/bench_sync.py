@@ -684,7 +684,15 @@ def main() -> None:
         help="only the extract step, --runs times: NetSuite page rate over the whole extraction vs the ideal",
     )
     parser.add_argument("--runs", type=int, default=3, help="with --extract-only: how many runs (default 3)")
-    args = parser.parse_args()
+    parser.add_argument("--sweep", action="store_true", help="the sweep instead (benchmarks/bench_sweep.py)")
+    args, rest = parser.parse_known_args()
+    if args.sweep:
+        from benchmarks.bench_sweep import main as sweep_main
+
+        sweep_main(rest + [f"--latency={args.latency}"])
+        return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     common = dict(
         latency=args.latency,
         netsuite_cap=args.netsuite_cap,

@@ -134,12 +134,13 @@ def _lone_page_seconds(fetch: Callable[[str, int], Any], pages: list[tuple[int, 
 
 def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
+    from include.cancel_sync.ledger import Ledger
     from include.cancel_sync.netsuite.hook import NetSuiteHook
 
     client = NetSuiteHook().get_client(max_concurrency=args.netsuite_concurrency)
     pages, fetch = _time_pages(client)
     began, started_at = time.perf_counter(), time.time()
-    batches = tasks.extract(client, run, StepXCom(workdir))
+    batches = tasks.extract(client, run, StepXCom(workdir), Ledger.from_airflow)  # the sweep reads the ledger
     seconds = time.perf_counter() - began
     # The parallel phase of each query: pages after its first, from the first request to the last reply.
     parallel = [(start, end) for offset, start, end, _ in pages if offset > 0]
@@ -173,6 +174,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 
 def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     from include.cancel_sync import tasks
+    from include.cancel_sync.ledger import Ledger
     from include.cancel_sync.netsuite.hook import NetSuiteHook
     from include.cancel_sync.shopify.hook import ShopifyHook
     from include.cancel_sync.xcom_table import unpack
@@ -183,7 +185,7 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     decisions_count: dict[str, int] = {}
     with _output(workdir, "decisions", args).open("w") as out:
         for index, batch in _my_batches(workdir / "batches.jsonl", args):
-            decisions = tasks.compare(client, netsuite, run, batch)
+            decisions = tasks.compare(client, netsuite, run, batch, Ledger.from_airflow)
             for decision in unpack(decisions):
                 decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
             text = json.dumps(decisions)

@@ -33,30 +33,23 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-import pendulum
-from airflow.sdk import DeltaDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import DeltaDataIntervalTimetable, Param, dag
 
-from include.cancel_sync.constants import POOL, SYNC_DAG_ID
+from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.dag_tasks import START_DATE, TAGS, cancel_tasks, default_args
 
 INTERVAL_MINUTES = int(os.environ.get("NETSUITE_SHOPIFY_SYNC_INTERVAL_MINUTES", "15"))
-RETRY_DELAY_SECONDS = int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS", "30"))
 
 
 @dag(
     dag_id=SYNC_DAG_ID,
     schedule=DeltaDataIntervalTimetable(timedelta(minutes=INTERVAL_MINUTES)),
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    tags=["netsuite", "shopify", "orders", "cancellation"],
+    tags=TAGS,
     doc_md=__doc__,
-    default_args={
-        "retries": 3,
-        "retry_delay": timedelta(seconds=RETRY_DELAY_SECONDS),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=15),
-        "pool": POOL,
-    },
+    default_args=default_args(),
     params={
         "window_start": Param(None, type=["null", "string"], description="ISO 8601; overrides the data interval"),
         "window_end": Param(None, type=["null", "string"], description="ISO 8601; overrides the data interval"),
@@ -67,77 +60,7 @@ RETRY_DELAY_SECONDS = int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS",
     },
 )
 def netsuite_shopify_cancel_sync():
-    @task
-    def resolve_run(params=None, data_interval_start=None, data_interval_end=None, ti=None) -> dict:
-        from airflow.sdk import Variable
-
-        from include.cancel_sync import tasks
-        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
-        from include.cancel_sync.task_xcom import AirflowXCom
-
-        with bad_settings_fail_at_once():
-            return tasks.resolve_run(
-                lambda name, default: Variable.get(name, default=default),
-                dict(params or {}),
-                data_interval_start,
-                data_interval_end,
-                pendulum.now("UTC"),
-                AirflowXCom(ti),
-            )
-
-    @task
-    def extract_canceled_orders(run: dict, ti=None) -> list:
-        from include.cancel_sync import tasks
-        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
-        from include.cancel_sync.netsuite.hook import NetSuiteHook
-        from include.cancel_sync.task_xcom import AirflowXCom
-
-        with bad_settings_fail_at_once():  # e.g. netsuite_default without its timezone
-            return tasks.extract(NetSuiteHook().get_client, run, AirflowXCom(ti))
-
-    @task
-    def compare_with_shopify(run: dict, batch: dict) -> dict:
-        from include.cancel_sync import tasks
-        from include.cancel_sync.netsuite.hook import NetSuiteHook
-        from include.cancel_sync.shopify.hook import ShopifyHook
-
-        return tasks.compare(ShopifyHook().get_client(), NetSuiteHook().get_client(), run, batch)
-
-    @task
-    def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
-        from include.cancel_sync import tasks
-        from include.cancel_sync.ledger import Ledger, RunKey
-        from include.cancel_sync.netsuite.hook import NetSuiteHook
-        from include.cancel_sync.shopify.hook import ShopifyHook
-        from include.cancel_sync.task_xcom import AirflowXCom
-
-        key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
-        shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
-        outcomes = tasks.cancel(shopify, netsuite, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key)
-        return {"orders": len(outcomes)}
-
-    # ALL_DONE, and the run's settings pulled inside: the report is written whatever stopped the run.
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
-    def report(ti=None, dag_run=None) -> dict:
-        from airflow.sdk import Variable, get_current_context
-
-        from include.cancel_sync import tasks
-        from include.cancel_sync.constants import REPORT_LOCATION_VARIABLE
-        from include.cancel_sync.ledger import Ledger, RunKey
-        from include.cancel_sync.report.files import default_report_location
-        from include.cancel_sync.report.record_urls import record_urls_from_airflow
-        from include.cancel_sync.task_xcom import AirflowXCom
-
-        location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
-        key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number)
-        links = record_urls_from_airflow()
-        return tasks.report(AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())
-
-    run = resolve_run()
-    batches = extract_canceled_orders(run)
-    decisions = compare_with_shopify.partial(run=run).expand(batch=batches)
-    cancelled = cancel_in_shopify.partial(run=run).expand(decisions=decisions)
-    cancelled >> report()
+    cancel_tasks()
 
 
 netsuite_shopify_cancel_sync()

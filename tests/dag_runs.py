@@ -27,12 +27,12 @@ class SyncRun:
         return next(o for o in self.outcomes if o["id"] == netsuite_id)
 
 
-def load_dag():
+def load_dag(dag_id: str = DAG_ID):
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / f"{DAG_ID}.py"))
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags" / f"{dag_id}.py"))
     assert not bag.import_errors, bag.import_errors
-    return bag.dags[DAG_ID]
+    return bag.dags[dag_id]
 
 
 def ledger_connection(url: str) -> dict[str, Any]:
@@ -59,8 +59,10 @@ def run_sync(
     conf: dict | None = None,
     ledger_url: str | None = None,
     connections: dict[str, dict] | None = None,
+    dag_id: str = DAG_ID,
 ) -> SyncRun:
-    """`connections`: definitions to use instead of the sandboxes' own (the ledger's is added)."""
+    """`connections`: definitions to use instead of the sandboxes' own (the ledger's is added); `dag_id`: the
+    sync (default) or the sweep."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     # Airflow caches the secrets backend of the first dag.test() in a process, so every run
     # must use the same file paths; the backend re-reads the files on each lookup.
@@ -73,10 +75,10 @@ def run_sync(
     values = {"netsuite_shopify_report_location": f"file://{reports}"} | (variables or {})
     variable_file = home / "dag_test_variables.json"
     variable_file.write_text(json.dumps(values))
-    dag_run = load_dag().test(
+    dag_run = load_dag(dag_id).test(
         run_conf=conf or {}, conn_file_path=str(connection_file), variable_file_path=str(variable_file)
     )
-    files = sorted(reports.glob(f"{DAG_ID}/*.json"), key=lambda p: p.stat().st_mtime)
+    files = sorted(reports.glob(f"{dag_id}/*.json"), key=lambda p: p.stat().st_mtime)
     saved = json.loads(files[-1].read_text()) if files else None
     if saved and saved["run_id"] != dag_run.run_id:
         saved = None

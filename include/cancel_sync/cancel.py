@@ -21,7 +21,7 @@ from typing import Any
 
 from include.cancel_sync.claims import mark_cancelled_elsewhere, split_claims, wait_for_other_runs
 from include.cancel_sync.decide import decide
-from include.cancel_sync.ledger import Holder, Ledger, RunKey
+from include.cancel_sync.ledger import Holder, Ledger, RunKey, ledger_detail
 from include.cancel_sync.netsuite.linked_orders import LinkedOrder
 from include.cancel_sync.records import Decision, OrderDecision, OrderOutcome, Outcome, outcome_of
 from include.cancel_sync.settings import SyncSettings
@@ -183,7 +183,11 @@ class _Journal:
     def finish(self, sent: list[OrderOutcome]) -> None:
         # Until this commit the rows stay open: a try that dies before it leaves them in doubt.
         self.ledger.close_intents(
-            [(self.rows[o["id"]], o["outcome"], o["detail"], o.get("job_id")) for o in sent if o["id"] in self.rows]
+            [
+                (self.rows[o["id"]], o["outcome"], ledger_detail(o), o.get("job_id"))
+                for o in sent
+                if o["id"] in self.rows
+            ]
         )
 
 

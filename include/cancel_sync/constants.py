@@ -5,6 +5,7 @@ Cheap to import (the DAG files read it at parse time): names only, no logic.
 
 # DAGs and the pool their tasks share
 SYNC_DAG_ID = "netsuite_shopify_cancel_sync"
+SWEEP_DAG_ID = "netsuite_shopify_cancel_sweep"
 POOL = "netsuite_shopify"
 
 # Connections
@@ -22,6 +23,8 @@ RESTOCK_VARIABLE = "netsuite_shopify_restock"
 NOTIFY_VARIABLE = "netsuite_shopify_notify_customer"
 OVERLAP_VARIABLE = "netsuite_shopify_window_overlap_minutes"
 LOOKBACK_VARIABLE = "netsuite_shopify_manual_lookback_hours"
+SWEEP_DAYS_VARIABLE = "netsuite_shopify_sweep_days"  # read by the sweep only
+MAX_SWEEP_DAYS = 90
 # Variables: where reports go and what they link to
 REPORT_LOCATION_VARIABLE = "netsuite_shopify_report_location"
 NETSUITE_APP_URL_VARIABLE = "netsuite_shopify_netsuite_app_url"
@@ -33,4 +36,5 @@ EXTRACT_TASK_ID = "extract_canceled_orders"
 CANCEL_TASK_ID = "cancel_in_shopify"
 BATCH_COUNT_XCOM = "batch_count"
 OUTCOMES_XCOM = "outcomes"
+SETTLED_XCOM = "settled"  # a sweep: orders left out as settled for good
 FAILURE_XCOM = "failure"  # why a task that stops the run failed, for the report (no run is silent)

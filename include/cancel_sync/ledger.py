@@ -37,6 +37,7 @@ from include.cancel_sync.constants import LEDGER_CONN_ID
 from include.cancel_sync.records import Outcome
 
 _metadata = sa.MetaData()
+SETTLED_FOR_GOOD = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
 # An intent whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed.
 _OPEN = f"outcome IS NULL OR outcome = '{Outcome.ACCEPTED.value}'"
 ledger_table = sa.Table(
@@ -123,6 +124,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def ledger_detail(outcome: dict[str, Any]) -> str | None:
+    """An outcome's detail as the ledger keeps it: with a sweep's catch, "… [caught by the sweep: …]"."""
+    detail, caught = outcome.get("detail"), outcome.get("caught")
+    return f"{detail} [{caught}]" if caught else detail
+
+
 def _utc(value: datetime) -> datetime:
     """SQLite gives timestamps back without their zone: they were written in UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -199,7 +206,7 @@ class Ledger:
             "dry_run": bool(settings.dry_run),
             "job_id": outcome.get("job_id") if final else None,
             "outcome": outcome["outcome"] if final else None,
-            "detail": outcome.get("detail") if final else "intent: orderCancel about to be sent",
+            "detail": ledger_detail(outcome) if final else "intent: orderCancel about to be sent",
             "outcome_at": now if final else None,
         }
 
@@ -252,6 +259,26 @@ class Ledger:
     def cancelled_by(self, gids: Iterable[str]) -> dict[str, Holder]:
         """Shopify GID → the run whose cancel went through (the latest `cancelled` row)."""
         return self._holders(gids, ledger_table.c.outcome == Outcome.CANCELLED)
+
+    def settled(self, gids: Iterable[str]) -> set[str]:
+        """The Shopify orders the ledger shows settled for good: cancelled (by any run), or found cancelled in
+        Shopify. A cancelled Shopify order cannot reopen, so the sweep does not read these again."""
+        return set(self._holders(gids, ledger_table.c.outcome.in_(list(SETTLED_FOR_GOOD))))
+
+    def handled(self, netsuite_ids: Iterable[int]) -> set[int]:
+        """The NetSuite orders some run has recorded a final outcome for (a person was told how they ended)."""
+        t = ledger_table
+        ids = list(dict.fromkeys(netsuite_ids))
+        found: set[int] = set()
+        with self.engine.connect() as db:
+            for start in range(0, len(ids), 500):
+                query = (
+                    sa.select(t.c.netsuite_id)
+                    .distinct()
+                    .where(t.c.netsuite_id.in_(ids[start : start + 500]), t.c.outcome.is_not(None))
+                )
+                found.update(row.netsuite_id for row in db.execute(query))
+        return found
 
     def _holders(self, gids: Iterable[str], condition: Any) -> dict[str, Holder]:
         t = ledger_table
@@ -339,6 +366,17 @@ class Ledger:
         with self.engine.begin() as db:
             db.execute(t.delete().where(t.c.dag_id == dag_id, t.c.run_id == run_id))
             db.execute(t.insert().values(row))
+
+    def runs_covering(self, dag_id: str, instant: str) -> list[str]:
+        """Runs of `dag_id` whose window held `instant` ('YYYY-MM-DD HH:MM:SS', UTC), oldest first."""
+        t = runs_table
+        query = (
+            sa.select(t.c.run_id)
+            .where(t.c.dag_id == dag_id, t.c.window_start <= instant, t.c.window_end > instant)
+            .order_by(t.c.finished_at)
+        )
+        with self.engine.connect() as db:
+            return [row.run_id for row in db.execute(query)]
 
     def runs(
         self, dag_ids: Iterable[str], since: datetime | None = None, until: datetime | None = None, limit: int = 50

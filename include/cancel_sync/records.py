@@ -102,6 +102,7 @@ class OrderDecision(CanceledOrder, total=False):
     refund: bool  # ask Shopify to refund when cancelling
     decision: Decision
     reason: str
+    caught: NotRequired[str]  # the sweep: "caught by the sweep: window run X should have handled it"
 
 
 class OrderOutcome(OrderDecision, total=False):

@@ -15,11 +15,13 @@ from include.cancel_sync.constants import (
     CANCEL_ENABLED_VARIABLE,
     LINK_FIELD_VARIABLE,
     LOOKBACK_VARIABLE,
+    MAX_SWEEP_DAYS,
     NOTIFY_VARIABLE,
     OVERLAP_VARIABLE,
     PREVENT_REFUND_VARIABLE,
     REASON_VARIABLE,
     RESTOCK_VARIABLE,
+    SWEEP_DAYS_VARIABLE,
 )
 
 CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF")
@@ -79,6 +81,11 @@ class SyncSettings:
     manual_lookback_hours: int = 24
     dry_run: bool = False
     order_ids: tuple[int, ...] = field(default_factory=tuple)
+    sweep_days: int | None = None  # a sweep run: every order canceled in the last this many days
+
+    @property
+    def is_sweep(self) -> bool:
+        return self.sweep_days is not None
 
     @property
     def may_cancel(self) -> bool:
@@ -107,11 +114,29 @@ _VARIABLES: dict[str, tuple[str, Any, Callable[[str, Any], Any]]] = {
 }
 
 
-def load_settings(get_variable: Callable[[str, Any], Any], params: Mapping[str, Any]) -> SyncSettings:
-    """Read the Variables through `get_variable(name, default)` and merge the run's params."""
+SWEEP_DAYS_DEFAULT = "7"
+
+
+def parse_sweep_days(name: str, raw: Any) -> int:
+    return parse_int(name, raw, 1, MAX_SWEEP_DAYS)
+
+
+def load_settings(
+    get_variable: Callable[[str, Any], Any], params: Mapping[str, Any], sweep: bool = False
+) -> SyncSettings:
+    """Read the Variables through `get_variable(name, default)` and merge the run's params. A sweep also reads
+    how many days back it looks (param `days`, else the Variable); the sync never reads that Variable."""
     values = {key: parser(name, get_variable(name, default)) for key, (name, default, parser) in _VARIABLES.items()}
     values["dry_run"] = parse_bool("param dry_run", params.get("dry_run") or False)
     values["order_ids"] = parse_order_ids(params.get("netsuite_order_ids"))
+    if sweep:
+        days = params.get("days")
+        if days in (None, ""):
+            values["sweep_days"] = parse_sweep_days(
+                SWEEP_DAYS_VARIABLE, get_variable(SWEEP_DAYS_VARIABLE, SWEEP_DAYS_DEFAULT)
+            )
+        else:
+            values["sweep_days"] = parse_sweep_days("param days", days)
     return SyncSettings(**values)
 
 

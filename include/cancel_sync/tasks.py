@@ -33,6 +33,7 @@ from include.cancel_sync.constants import (
     FAILURE_XCOM,
     OUTCOMES_XCOM,
     RESOLVE_TASK_ID,
+    SETTLED_XCOM,
 )
 from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
@@ -46,9 +47,10 @@ from include.cancel_sync.report.record_urls import RecordUrls
 from include.cancel_sync.report.summary import RunSummary, format_report
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
 from include.cancel_sync.shopify.order_states import read_order_states
+from include.cancel_sync.sweep import drop_settled, mark_caught
 from include.cancel_sync.task_xcom import TaskXCom
 from include.cancel_sync.ui.urls import report_page_url
-from include.cancel_sync.window import Window, resolve_window
+from include.cancel_sync.window import Window, resolve_window, sweep_window
 from include.cancel_sync.xcom_table import as_records, pack
 
 __all__ = ["BatchFailed", "RunIncomplete", "SettingsError", "SyncError"]
@@ -74,10 +76,13 @@ def resolve_run(
     data_interval_end: datetime | None,
     now: datetime,
     xcom: TaskXCom | None = None,
+    sweep: bool = False,
 ) -> dict[str, Any]:
-    """One snapshot of settings and window for the whole run (so a Variable edited mid-run changes nothing)."""
+    """One snapshot of settings and window for the whole run (so a Variable edited mid-run changes nothing).
+
+    A sweep's window is the last `sweep_days` days up to `now`, whatever its schedule."""
     with failure_recorded(xcom, RESOLVE_TASK_ID):
-        return _resolve_run(get_variable, params, data_interval_start, data_interval_end, now)
+        return _resolve_run(get_variable, params, data_interval_start, data_interval_end, now, sweep)
 
 
 def _resolve_run(
@@ -86,10 +91,13 @@ def _resolve_run(
     data_interval_start: datetime | None,
     data_interval_end: datetime | None,
     now: datetime,
+    sweep: bool,
 ) -> dict[str, Any]:
-    settings = load_settings(get_variable, params)
+    settings = load_settings(get_variable, params, sweep)
     window = None
-    if not settings.order_ids:
+    if settings.is_sweep:
+        window = sweep_window(settings.sweep_days, now).to_dict()
+    elif not settings.order_ids:
         window = resolve_window(
             params,
             data_interval_start,
@@ -108,21 +116,35 @@ Records = list[dict[str, Any]] | dict[str, Any]
 
 
 def extract(
-    netsuite_client: NetSuiteClient | Callable[[], NetSuiteClient], run: dict[str, Any], xcom: TaskXCom | None = None
+    netsuite_client: NetSuiteClient | Callable[[], NetSuiteClient],
+    run: dict[str, Any],
+    xcom: TaskXCom | None = None,
+    open_ledger: Callable[[], Ledger] | None = None,
 ) -> list[dict[str, Any]]:
     """The run's canceled NetSuite orders in batches, each one mapped compare task's input (as a table).
 
     Pushes how many batches there are: the report expects that many cancel tasks' outcomes. `netsuite_client`
-    may be a function making it, so a connection that cannot make one is reported as this task's failure."""
+    may be a function making it, so a connection that cannot make one is reported as this task's failure.
+    A sweep leaves out the orders the ledger shows settled for good (sweep.py; `open_ledger` is needed then)."""
     with failure_recorded(xcom, EXTRACT_TASK_ID):
         client = netsuite_client() if callable(netsuite_client) else netsuite_client
-        return _extract(client, run, xcom)
+        return _extract(client, run, xcom, open_ledger)
 
 
-def _extract(netsuite_client: NetSuiteClient, run: dict[str, Any], xcom: TaskXCom | None) -> list[dict[str, Any]]:
+def _extract(
+    netsuite_client: NetSuiteClient,
+    run: dict[str, Any],
+    xcom: TaskXCom | None,
+    open_ledger: Callable[[], Ledger] | None,
+) -> list[dict[str, Any]]:
     settings = SyncSettings.from_dict(run["settings"])
     window = Window.from_dict(run["window"]) if run["window"] else None
     records = extract_canceled_orders(netsuite_client, settings, window)
+    if settings.is_sweep:
+        records, settled = drop_settled(records, _required(open_ledger))
+        log.info("The sweep leaves out %d orders the ledger shows settled for good", settled)
+        if xcom is not None:
+            xcom.push(SETTLED_XCOM, settled)
     batches = make_batches(records)
     log.info("Extracted %d canceled NetSuite orders in %d batches", len(records), len(batches))
     if xcom is not None:
@@ -130,15 +152,30 @@ def _extract(netsuite_client: NetSuiteClient, run: dict[str, Any], xcom: TaskXCo
     return [pack(batch) for batch in batches]
 
 
-def compare(shopify_client, netsuite_client, run: dict[str, Any], batch: Records) -> dict[str, Any]:
-    """Each order's decision, from its Shopify order's state and every NetSuite order linking that order."""
+def compare(
+    shopify_client,
+    netsuite_client,
+    run: dict[str, Any],
+    batch: Records,
+    open_ledger: Callable[[], Ledger] | None = None,
+) -> dict[str, Any]:
+    """Each order's decision, from its Shopify order's state and every NetSuite order linking that order; a
+    sweep marks what the windows missed (sweep.py; `open_ledger` is needed then)."""
     settings = SyncSettings.from_dict(run["settings"])
     records = as_records(batch)
     gids = [record["gid"] for record in records if record.get("gid")]
     linked = read_linked_orders(netsuite_client, settings.link_field, gids)
     decisions = decide(records, read_order_states(shopify_client, gids), linked, settings.prevent_refund)
+    if settings.is_sweep:
+        mark_caught(decisions, _required(open_ledger))
     log.info("Compared %d orders with Shopify and their links in NetSuite", len(decisions))
     return pack(decisions)
+
+
+def _required(open_ledger: Callable[[], Ledger] | None) -> Ledger:
+    if open_ledger is None:
+        raise SyncError("a sweep needs the audit ledger (connection netsuite_shopify_ledger)")
+    return open_ledger()
 
 
 class BatchFailed(SyncError):
@@ -197,6 +234,7 @@ def outcomes_for_xcom(outcomes: list[OrderOutcome]) -> dict[str, Any]:
 class RunReport:
     summary: dict[str, Any]  # the report task's XCom: counts and the first orders not cancelled
     failed: list[dict[str, Any]]  # failed outcomes (the first report.MAX_LISTED), for the alert
+    caught: list[dict[str, Any]]  # a sweep's catches (the first report.MAX_LISTED), for the alert
 
 
 def report(
@@ -224,11 +262,14 @@ def report(
     else:
         # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
         batches = (xcom.pull(CANCEL_TASK_ID, OUTCOMES_XCOM, index) for index in range(expected))
-        result = write_report(run, batches, expected, location, run_key.dag_id, run_key.run_id, links)
+        settled = xcom.pull(EXTRACT_TASK_ID, SETTLED_XCOM) or 0
+        result = write_report(run, batches, expected, location, run_key.dag_id, run_key.run_id, links, settled=settled)
     summary = result.summary
     if open_ledger is not None:
         record_run(open_ledger, run_key, summary)
-        alert_if_needed(summary, result.failed, run_key.dag_id, run_key.run_id, open_ledger, notify_context)
+        alert_if_needed(
+            summary, result.failed, run_key.dag_id, run_key.run_id, open_ledger, notify_context, caught=result.caught
+        )
     fail_run_if_incomplete(summary)
     return summary
 
@@ -251,10 +292,13 @@ def write_report(
     run_id: str = "",
     links: RecordUrls | None = None,
     stopped: tuple[str, str] | None = None,
+    settled: int = 0,
 ) -> RunReport:
     """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat.
-    `stopped`: (task, reason) of a run that stopped before any order was handled."""
+    `stopped`: (task, reason) of a run that stopped before any order was handled; `settled`: a sweep's orders
+    left out as settled for good."""
     summary = RunSummary(run["settings"], run["window"], stopped)
+    summary.settled_earlier = settled
     present = 0
     with ReportFiles(location, dag_id, run_id, links) if location else nullcontext() as files:
         for batch in outcome_batches:
@@ -276,7 +320,7 @@ def write_report(
         log.info("Full report: %s (CSV and JSON beside it)", result["report_html_uri"])
         if result["report_page_url"]:
             log.info("In the Airflow UI: %s", result["report_page_url"])
-    return RunReport(result, summary.failed)
+    return RunReport(result, summary.failed, summary.caught)
 
 
 def alert_if_needed(
@@ -287,6 +331,7 @@ def alert_if_needed(
     open_ledger: Callable[[], Ledger],
     context: Any,
     conn_id: str = ALERTS_CONN_ID,
+    caught: list[dict[str, Any]] | None = None,
 ) -> Alert | None:
     """Tell a person about failed and repeatedly failing orders; a delivery problem is logged, not raised."""
     recent = recent_runs_setting(alerts_connection(conn_id))
@@ -296,7 +341,7 @@ def alert_if_needed(
     except SQLAlchemyError as exc:  # the ledger's trouble must not silence this run's own failures
         log.warning("Could not read the ledger for repeated failures: %s", type(exc).__name__)
         repeats = []
-    alert = build_alert(dag_id, run_id, result, failed, repeats, links)
+    alert = build_alert(dag_id, run_id, result, failed, repeats, links, caught or [])
     if alert is None:
         return None
     try:

@@ -79,3 +79,9 @@ def resolve_window(
 def _ceil_to_second(value: datetime) -> datetime:
     # NetSuite stores whole seconds; the end is exclusive, so round it up, never down.
     return value.replace(microsecond=0) + timedelta(seconds=1 if value.microsecond else 0)
+
+
+def sweep_window(days: int, now: datetime) -> Window:
+    """The last `days` days up to `now` (the sweep's window; `now` rounded up to the whole second)."""
+    end = _ceil_to_second(parse_timestamp("now", now))
+    return Window(end - timedelta(days=days), end)

@@ -8,10 +8,12 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from include.cancel_sync.cancel import cancel_batch
 from include.cancel_sync.claims import LEASE
+from include.cancel_sync.constants import SWEEP_DAG_ID, SYNC_DAG_ID
 from include.cancel_sync.ledger import Holder, Ledger, RunKey, ledger_table
 from include.cancel_sync.netsuite.linked_orders import read_linked_orders
 from include.cancel_sync.settings import SyncSettings
@@ -32,7 +34,7 @@ def paid_world(count: int = ORDERS):
     )
 
 
-def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sleep):
+def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sleep, dag_id=SYNC_DAG_ID):
     links = lambda gids: read_linked_orders(netsuite_client(sandboxes), SETTINGS.link_field, gids)  # noqa: E731
     return cancel_batch(
         shopify_client(sandboxes),
@@ -42,7 +44,7 @@ def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sle
         confirm_timeout=WAIT,
         sleep=sleep,
         ledger=ledger,
-        run_key=RunKey("netsuite_shopify_cancel_sync", run_id, 1, 0),
+        run_key=RunKey(dag_id, run_id, 1, 0),
         read_links=links,
     )
 
@@ -61,7 +63,8 @@ def test_a_second_claim_on_a_shopify_order_is_refused_while_the_first_is_open(le
     assert ledger.cancelled_by(["gid://shopify/Order/1"])["gid://shopify/Order/1"].run_id == "run_a"
 
 
-def test_a_run_that_finds_another_runs_claims_waits_and_sends_nothing(make_sandboxes, ledger_url):
+@pytest.mark.parametrize("second_dag", [SYNC_DAG_ID, SWEEP_DAG_ID], ids=["two-sync-runs", "a-sweep-racing-a-sync-run"])
+def test_a_run_that_finds_another_runs_claims_waits_and_sends_nothing(make_sandboxes, ledger_url, second_dag):
     sandboxes = make_sandboxes(world=paid_world())
     ledger = Ledger(ledger_url)
     decisions = plan(sandboxes, RUN)
@@ -79,7 +82,9 @@ def test_a_run_that_finds_another_runs_claims_waits_and_sends_nothing(make_sandb
         time.sleep(seconds)
 
     run_b = threading.Thread(
-        target=lambda: results.update(b=run_cancel(sandboxes, decisions, ledger, "run_b", sleep=b_sleep))
+        target=lambda: results.update(
+            b=run_cancel(sandboxes, decisions, ledger, "run_b", sleep=b_sleep, dag_id=second_dag)
+        )
     )
     run_b.start()
     assert b_waits.wait(WAIT), "run B never waited for run A's claims"

@@ -10,8 +10,16 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 from tests.dag_runs import DAG_ID, load_dag
 
-DAG_FILE = PROJECT_ROOT / "dags" / f"{DAG_ID}.py"
-ALLOWED_MODULE_IMPORTS = {"__future__", "os", "datetime", "pendulum", "airflow.sdk", "include.cancel_sync.constants"}
+DAG_FILES = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+ALLOWED_MODULE_IMPORTS = {
+    "__future__",
+    "os",
+    "datetime",
+    "pendulum",
+    "airflow.sdk",
+    "include.cancel_sync.constants",
+    "include.cancel_sync.dag_tasks",  # the tasks' wiring: light itself, everything heavy imported in the tasks
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +46,13 @@ def test_manual_run_params(dag):
     assert dag.params["dry_run"] is False
 
 
-def test_module_level_imports_are_light():
-    tree = ast.parse(DAG_FILE.read_text())
+def test_there_are_the_two_dags():
+    assert [path.stem for path in DAG_FILES] == ["netsuite_shopify_cancel_sweep", "netsuite_shopify_cancel_sync"]
+
+
+@pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda path: path.stem)
+def test_module_level_imports_are_light(dag_file):
+    tree = ast.parse(dag_file.read_text())
     top_level = set()
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -49,7 +62,8 @@ def test_module_level_imports_are_light():
     assert top_level <= ALLOWED_MODULE_IMPORTS, top_level - ALLOWED_MODULE_IMPORTS
 
 
-def test_parsing_touches_no_variable_connection_or_network():
+@pytest.mark.parametrize("dag_file", DAG_FILES, ids=lambda path: path.stem)
+def test_parsing_touches_no_variable_connection_or_network(dag_file):
     """Import the DAG file with Variables, Connections and sockets booby-trapped."""
     probe = f"""
 import socket, sys
@@ -63,7 +77,7 @@ def trap(*a, **k):
 airflow.sdk.Variable.get = staticmethod(trap)
 airflow.sdk.BaseHook.get_connection = classmethod(trap)
 import importlib.util
-spec = importlib.util.spec_from_file_location("dagfile", {str(DAG_FILE)!r})
+spec = importlib.util.spec_from_file_location("dagfile", {str(dag_file)!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 heavy = [m for m in ("pandas", "requests", "include.cancel_sync.tasks", "graphql") if m in sys.modules]
@@ -81,3 +95,19 @@ def test_the_tasks_carry_the_ids_the_core_pulls_xcom_from(dag):
     assert dag.dag_id == SYNC_DAG_ID
     assert {EXTRACT_TASK_ID, CANCEL_TASK_ID} <= set(dag.task_ids)
     assert {task.pool for task in dag.tasks} == {POOL}
+
+
+def test_the_sweep_runs_the_same_tasks_daily_with_its_own_params():
+    from include.cancel_sync.constants import SWEEP_DAG_ID
+
+    sweep, sync = load_dag(SWEEP_DAG_ID), load_dag()
+    assert sweep.task_ids == sync.task_ids  # the same five tasks
+    assert {"netsuite", "shopify", "reconciliation"} <= set(
+        sweep.tags
+    ) and "netsuite_shopify_sweep_days" in sweep.doc_md
+    assert sweep.timetable.__class__.__name__ == "CronTriggerTimetable" and sweep.max_active_runs == 1
+    assert set(sweep.params) == {"days", "dry_run"} and sweep.params["days"] is None
+    for task in sweep.tasks:
+        assert task.pool == "netsuite_shopify"  # shared with the sync
+        if task.task_id != "report":
+            assert task.retries >= 2 and task.retry_exponential_backoff, task.task_id

@@ -43,6 +43,8 @@ class Alert:
     report_links: list[str] = field(default_factory=list)
     failed_total: int = 0  # when more failed than `failed` holds
     stopped: str = ""  # the task that stopped the run before any order was handled, and why
+    caught: list[dict[str, Any]] = field(default_factory=list)  # a sweep's orders the windows missed (the first)
+    caught_total: int = 0
 
     @property
     def failed_count(self) -> int:
@@ -53,6 +55,8 @@ class Alert:
         parts = []
         if self.stopped:
             parts.append("the run stopped before handling any order")
+        if self.caught_total:
+            parts.append(f"the sweep caught {self.caught_total} order(s) the windows missed")
         if self.failed:
             parts.append(f"{self.failed_count} order(s) failed")
         if self.failed_batches:
@@ -70,6 +74,13 @@ class Alert:
                 f"Stopped at {self.stopped}",
                 "Nothing was compared or cancelled; fix this and the next run goes on.",
             ]
+        if self.caught:
+            lines += ["", "Caught by the sweep (canceled in NetSuite, but no window run settled them):"]
+            lines += [
+                f"- {_order(o.get('tranid'), o['id'], o.get('shopify_name'))}: {o.get('outcome')}; {o.get('caught')}"
+                for o in self.caught[:MAX_LISTED]
+            ]
+            lines += _more(self.caught_total)
         if self.failed:
             lines += ["", "Failed in this run (every other order was handled; a retry re-checks these):"]
             lines += [
@@ -148,16 +159,20 @@ def build_alert(
     outcomes: list[dict[str, Any]],
     repeats: list[RepeatFailure],
     report_links: list[str] | None = None,
+    caught: list[dict[str, Any]] | None = None,
 ) -> Alert | None:
     """None when there is nothing a person needs to hear about. `outcomes` may be only the failed ones (the
-    report keeps the first hundred); the report's count says how many failed in all."""
+    report keeps the first hundred); the report's count says how many failed in all. `caught`: a sweep's
+    orders the windows missed — any of them means a window misses orders, so it is always told."""
     failed = [o for o in outcomes if o.get("outcome") == Outcome.FAILED]
     failed_batches = int(report.get("failed_batches") or 0)
     stopped = report.get("failed_step")
-    if not (failed or failed_batches or repeats or stopped):
+    caught = list(caught or [])
+    if not (failed or failed_batches or repeats or stopped or caught):
         return None
     total = int(report.get("failed") or 0)
     alert = Alert(dag_id, run_id, failed, failed_batches, repeats, list(report_links or []), failed_total=total)
     if stopped:
         alert.stopped = f"{stopped}: {report.get('reason') or 'no reason recorded'}"
+    alert.caught, alert.caught_total = caught, int(report.get("caught_by_sweep") or len(caught))
     return alert

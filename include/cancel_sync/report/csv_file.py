@@ -19,6 +19,7 @@ COLUMNS = (
     "reason",
     "netsuite_url",
     "shopify_url",
+    "caught_by_sweep",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -44,5 +45,6 @@ def write_csv(out: TextIO, rows: Iterable[OrderRow]) -> None:
                 spreadsheet_safe(row.reason),
                 row.netsuite_url or "",
                 row.shopify_url or "",
+                spreadsheet_safe(row.caught),
             ]
         )

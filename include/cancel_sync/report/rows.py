@@ -45,6 +45,7 @@ class OrderRow:
     outcome: str
     bucket: str
     reason: str
+    caught: str = ""  # a sweep: why it says the windows missed this order
 
     @property
     def needs_attention(self) -> bool:
@@ -71,6 +72,7 @@ def order_row(o: dict[str, Any], links: RecordUrls) -> OrderRow:
         outcome=str(o.get("outcome") or ""),
         bucket=bucket_of(o),
         reason=str(o.get("detail") or o.get("reason") or ""),
+        caught=str(o.get("caught") or ""),
     )
 
 

@@ -28,12 +28,19 @@ class RunSummary:
         self.not_cancelled: list[dict[str, Any]] = []
         self.not_cancelled_total = 0
         self.failed: list[dict[str, Any]] = []  # the first MAX_LISTED failed outcomes, for the alert
+        self.caught: list[dict[str, Any]] = []  # a sweep: the first MAX_LISTED orders the windows missed
+        self.caught_total = 0
+        self.settled_earlier = 0  # a sweep: orders left out as settled for good (not read from Shopify)
 
     def add(self, outcomes: list[dict[str, Any]]) -> None:
         for o in outcomes:
             self.orders += 1
             self.decisions[o["decision"]] += 1
             self.outcomes[o["outcome"]] += 1
+            if o.get("caught"):
+                self.caught_total += 1
+                if len(self.caught) < MAX_LISTED:
+                    self.caught.append(o)
             if o["outcome"] == Outcome.CANCELLED:
                 self.cancelled_with_refund += bool(o["refund"])
                 continue
@@ -54,24 +61,39 @@ class RunSummary:
     def result(self, failed_batches: int = 0) -> dict[str, Any]:
         cancelled = self.outcomes.get(Outcome.CANCELLED, 0)
         stopped = {"failed_step": self.stopped[0], "reason": self.stopped[1]} if self.stopped else {}
-        return stopped | {
-            "window": self.window,
-            "mode": _mode(self.settings),
-            "orders": self.orders,
-            "decisions": dict(sorted(self.decisions.items())),
-            "outcomes": dict(sorted(self.outcomes.items())),
-            "cancelled_with_refund": self.cancelled_with_refund,
-            "cancelled_without_refund": cancelled - self.cancelled_with_refund,
-            "failed": self.outcomes.get(Outcome.FAILED, 0),
-            "failed_batches": failed_batches,
-            "not_cancelled_total": self.not_cancelled_total,
-            "not_cancelled": list(self.not_cancelled),
+        return (
+            stopped
+            | {
+                "window": self.window,
+                "mode": _mode(self.settings),
+                "orders": self.orders,
+                "decisions": dict(sorted(self.decisions.items())),
+                "outcomes": dict(sorted(self.outcomes.items())),
+                "cancelled_with_refund": self.cancelled_with_refund,
+                "cancelled_without_refund": cancelled - self.cancelled_with_refund,
+                "failed": self.outcomes.get(Outcome.FAILED, 0),
+                "failed_batches": failed_batches,
+                "not_cancelled_total": self.not_cancelled_total,
+                "not_cancelled": list(self.not_cancelled),
+            }
+            | self._sweep()
+        )
+
+    def _sweep(self) -> dict[str, Any]:
+        if not self.settings.get("sweep_days"):
+            return {}
+        return {
+            "sweep_days": self.settings["sweep_days"],
+            "caught_by_sweep": self.caught_total,
+            "settled_earlier": self.settled_earlier,
         }
 
 
 def _mode(settings: dict[str, Any]) -> str:
     if not settings:
         return "stopped before reading the settings"
+    if settings.get("sweep_days"):
+        return f"sweep of the last {settings['sweep_days']} days: " + _mode({**settings, "sweep_days": None})
     if settings.get("dry_run"):
         return "dry run (plan only)"
     if not settings.get("cancel_enabled"):
@@ -83,6 +105,14 @@ def format_report(report: dict[str, Any], max_lines: int = 200) -> str:
     lines = [
         f"NetSuite → Shopify cancel sync: {report['mode']}",
         *([f"STOPPED at {report['failed_step']}: {report['reason']}"] if report.get("failed_step") else []),
+        *(
+            [
+                f"the sweep caught {report['caught_by_sweep']} order(s) the windows missed; "
+                f"{report['settled_earlier']} settled earlier were not read again"
+            ]
+            if "caught_by_sweep" in report
+            else []
+        ),
         f"window: {report['window']}" if report["window"] else "window: order ids given",
         f"orders: {report['orders']}; cancelled: {report['outcomes'].get(Outcome.CANCELLED, 0)} "
         f"(with refund {report['cancelled_with_refund']}, without {report['cancelled_without_refund']}); "

@@ -1,0 +1,109 @@
+"""The five tasks both DAGs run, wired in order: the sync (a window per data interval) and the sweep (the
+last N days). Each body calls one function of tasks.py with what Airflow provides; they differ only in
+`sweep`. Cheap to import (the DAG files do it at parse time): everything heavy is imported in the bodies.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import TriggerRule, task
+
+from include.cancel_sync.constants import POOL
+
+TAGS = ["netsuite", "shopify", "orders", "cancellation"]
+START_DATE = pendulum.datetime(2026, 1, 1, tz="UTC")
+
+
+def default_args() -> dict:
+    """Every task of both DAGs: retries with exponential backoff, in the shared pool (its slots bound the
+    load on NetSuite and Shopify whatever runs at once). NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS sets the first wait."""
+    return {
+        "retries": 3,
+        "retry_delay": timedelta(seconds=int(os.environ.get("NETSUITE_SHOPIFY_RETRY_DELAY_SECONDS", "30"))),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=15),
+        "pool": POOL,
+    }
+
+
+def cancel_tasks(sweep: bool = False) -> None:
+    """Add the tasks to the DAG being defined (call it inside a @dag function)."""
+
+    @task
+    def resolve_run(params=None, data_interval_start=None, data_interval_end=None, ti=None) -> dict:
+        from airflow.sdk import Variable
+
+        from include.cancel_sync import tasks
+        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
+        from include.cancel_sync.task_xcom import AirflowXCom
+
+        with bad_settings_fail_at_once():
+            return tasks.resolve_run(
+                lambda name, default: Variable.get(name, default=default),
+                dict(params or {}),
+                data_interval_start,
+                data_interval_end,
+                pendulum.now("UTC"),
+                AirflowXCom(ti),
+                sweep=sweep,
+            )
+
+    @task
+    def extract_canceled_orders(run: dict, ti=None) -> list:
+        from include.cancel_sync import tasks
+        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
+        from include.cancel_sync.ledger import Ledger
+        from include.cancel_sync.netsuite.hook import NetSuiteHook
+        from include.cancel_sync.task_xcom import AirflowXCom
+
+        with bad_settings_fail_at_once():  # e.g. netsuite_default without its timezone
+            return tasks.extract(NetSuiteHook().get_client, run, AirflowXCom(ti), Ledger.from_airflow)
+
+    @task
+    def compare_with_shopify(run: dict, batch: dict) -> dict:
+        from include.cancel_sync import tasks
+        from include.cancel_sync.ledger import Ledger
+        from include.cancel_sync.netsuite.hook import NetSuiteHook
+        from include.cancel_sync.shopify.hook import ShopifyHook
+
+        shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
+        return tasks.compare(shopify, netsuite, run, batch, Ledger.from_airflow)
+
+    @task
+    def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
+        from include.cancel_sync import tasks
+        from include.cancel_sync.ledger import Ledger, RunKey
+        from include.cancel_sync.netsuite.hook import NetSuiteHook
+        from include.cancel_sync.shopify.hook import ShopifyHook
+        from include.cancel_sync.task_xcom import AirflowXCom
+
+        key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
+        shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
+        outcomes = tasks.cancel(shopify, netsuite, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key)
+        return {"orders": len(outcomes)}
+
+    # ALL_DONE, and the run's settings pulled inside: the report is written whatever stopped the run.
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    def report(ti=None, dag_run=None) -> dict:
+        from airflow.sdk import Variable, get_current_context
+
+        from include.cancel_sync import tasks
+        from include.cancel_sync.constants import REPORT_LOCATION_VARIABLE
+        from include.cancel_sync.ledger import Ledger, RunKey
+        from include.cancel_sync.report.files import default_report_location
+        from include.cancel_sync.report.record_urls import record_urls_from_airflow
+        from include.cancel_sync.task_xcom import AirflowXCom
+
+        location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
+        key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number)
+        links = record_urls_from_airflow()
+        return tasks.report(AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())
+
+    run = resolve_run()
+    batches = extract_canceled_orders(run)
+    decisions = compare_with_shopify.partial(run=run).expand(batch=batches)
+    cancelled = cancel_in_shopify.partial(run=run).expand(decisions=decisions)
+    cancelled >> report()
