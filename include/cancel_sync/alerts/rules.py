@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from include.cancel_sync.labels import NEXT_STEPS, REPEAT_FAILURE_NEXT_STEP, STOPPED_RUN_NEXT_STEP
 from include.cancel_sync.ledger import Ledger, ledger_table
 from include.cancel_sync.records import Outcome
 
@@ -65,11 +66,7 @@ class Alert:
     def text(self) -> str:
         lines = [self.subject, "", f"DAG {self.dag_id}, run {self.run_id}."]
         if self.stopped:
-            lines += [
-                "",
-                f"Stopped at {self.stopped}",
-                "Nothing was compared or cancelled; fix this and the next run goes on.",
-            ]
+            lines += ["", f"Stopped at {self.stopped}", f"Next step: {STOPPED_RUN_NEXT_STEP}"]
         if self.failed:
             lines += ["", "Failed in this run (every other order was handled; a retry re-checks these):"]
             lines += [
@@ -77,6 +74,7 @@ class Alert:
                 for o in self.failed[:MAX_LISTED]
             ]
             lines += _more(self.failed_count)
+            lines += [f"Next step: {NEXT_STEPS[Outcome.FAILED]}"]
         if self.failed_batches:
             lines += ["", f"{self.failed_batches} batch(es) did not finish: their orders are not in the report."]
         if self.repeats:
@@ -87,6 +85,7 @@ class Alert:
                 for r in self.repeats[:MAX_LISTED]
             ]
             lines += _more(len(self.repeats))
+            lines += [f"Next step: {REPEAT_FAILURE_NEXT_STEP}"]
         if self.report_links:
             lines += ["", "Report:", *(f"  {link}" for link in self.report_links)]
         return "\n".join(lines) + "\n"
