@@ -107,6 +107,34 @@ _VARIABLES: dict[str, tuple[str, Any, Callable[[str, Any], Any]]] = {
 }
 
 
+@dataclass(frozen=True)
+class VariableCheck:
+    """One merchant Variable as a run would read it now: what is set, what the run would use, or why it fails."""
+
+    variable: str
+    raw: Any  # None: not set (the default applies)
+    default: str
+    value: Any = None  # what the run would use; None when invalid
+    problem: str | None = None  # the error the run would fail with
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+
+def check_variables(get_variable: Callable[[str, Any], Any]) -> list[VariableCheck]:
+    """Every merchant Variable through the parser a run uses (load_settings), one by one, so each bad value
+    is named instead of the first only. `get_variable(name, None)` returns None for a Variable not set."""
+    checks = []
+    for name, default, parser in _VARIABLES.values():
+        raw = get_variable(name, None)
+        try:
+            checks.append(VariableCheck(name, raw, default, value=parser(name, default if raw is None else raw)))
+        except SettingsError as exc:
+            checks.append(VariableCheck(name, raw, default, problem=str(exc)))
+    return checks
+
+
 def load_settings(get_variable: Callable[[str, Any], Any], params: Mapping[str, Any]) -> SyncSettings:
     """Read the Variables through `get_variable(name, default)` and merge the run's params."""
     values = {key: parser(name, get_variable(name, default)) for key, (name, default, parser) in _VARIABLES.items()}
