@@ -1,31 +1,39 @@
 """
 ### NetSuite → Shopify cancel sync
 
-Sales orders canceled in NetSuite (status **C**, or **H** closed with nothing shipped and nothing
-billed) whose `lastmodifieddate` falls in the run's window are cancelled in Shopify, with the refund
-behaviour the merchant chose, unless another sales order linking the same Shopify order is still
-live, or Shopify shows it shipped, with a fulfillment service, or returned. NetSuite is read in the
-token user's time zone (extra `timezone` of `netsuite_default`).
+Cancels in Shopify the sales orders canceled in NetSuite (status **C**, or **H** closed with nothing
+shipped and nothing billed) whose last change falls in the run's window, with the refund behaviour
+the merchant chose.
 
-| Variable | default | meaning |
-|---|---|---|
-| `netsuite_shopify_cancel_enabled` | `false` | "If an order is canceled in NetSuite, cancel it in Shopify". Off: report only. |
-| `netsuite_shopify_prevent_refund` | `false` | "Prevent Shopify from refunding paid orders when cancelling". |
-| `netsuite_shopify_link_field` | `custbody_fa_channel_order` | NetSuite body field holding the Shopify order id. |
-| `netsuite_shopify_cancel_reason` | `OTHER` | Shopify cancel reason. |
-| `netsuite_shopify_restock` / `netsuite_shopify_notify_customer` | `false` | Passed to `orderCancel`. |
-| `netsuite_shopify_window_overlap_minutes` | `15` | Widens each scheduled window backwards (NetSuite time zone). |
-| `netsuite_shopify_manual_lookback_hours` | `24` | Window of a manual run without a window or logical date. |
-| `netsuite_shopify_report_location` | `file://$AIRFLOW_HOME/reports` | Where each run's report is kept (any object storage URL). |
+An order is left to a person when another NetSuite order still links its Shopify order, or Shopify
+shows it shipped, with a fulfillment service, or returned. The report names each one and the next step.
 
-Params of a manual run: `window_start` / `window_end` (ISO 8601), `dry_run` (plan only),
+**Variables** (Admin → Variables; *Browse → Cancel sync → Settings check* shows each one's value and
+whether a run would accept it):
+
+- `netsuite_shopify_cancel_enabled` (default `false`): cancel in Shopify. Off: report only.
+- `netsuite_shopify_prevent_refund` (`false`): never refund when cancelling.
+- `netsuite_shopify_link_field` (`custbody_fa_channel_order`): the body field with the Shopify order id.
+- `netsuite_shopify_cancel_reason` (`OTHER`): the reason Shopify records.
+- `netsuite_shopify_restock`, `netsuite_shopify_notify_customer` (`false`): passed to Shopify.
+- `netsuite_shopify_window_overlap_minutes` (`15`): widens each window backwards.
+- `netsuite_shopify_manual_lookback_hours` (`24`): the window of a manual run without dates.
+- `netsuite_shopify_report_location` (`file://$AIRFLOW_HOME/reports`): where each run's report goes.
+- `netsuite_shopify_netsuite_app_url`, `netsuite_shopify_shopify_admin_url`: the reports' order links
+  (default: from the connections).
+
+**Connections**: `netsuite_default` (with extra `timezone`, the token user's time zone: NetSuite is
+read in it), `shopify_default`; optional `netsuite_shopify_ledger`, `netsuite_shopify_alerts`.
+
+**Params of a manual run**: `window_start` / `window_end` (ISO 8601), `dry_run` (plan only),
 `netsuite_order_ids` (re-sync just these internal ids).
 
-Tasks: resolve the run's settings → extract from NetSuite (SuiteQL) → compare each batch of
-≤250 with Shopify → cancel (re-checking each order first) → report. A failed order fails its
-batch after every other order was handled; the retry re-checks before acting. Batches, decisions
-and outcomes pass through XCom as compact JSON tables, one column per field
-(`include/cancel_sync/xcom_table.py`).
+A run of a paused DAG, manual or backfilled, waits as *queued* until the DAG is unpaused. Overlapping
+runs are safe: an order is cancelled by one run only.
+
+**Tasks**: resolve_run → extract_canceled_orders → compare_with_shopify (batches of at most 250) →
+cancel_in_shopify (each order re-checked first) → report (for every run, failed ones too; alerts).
+A failed order fails its batch after every other order was handled; the retry re-checks it first.
 """
 
 from __future__ import annotations

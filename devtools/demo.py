@@ -16,8 +16,8 @@ from pathlib import Path
 
 from devtools.airflow_settings import apply, merge_connections, read_settings
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID
+from include.cancel_sync.labels import outcome_label
 from include.cancel_sync.report.files import default_report_location
-from include.cancel_sync.report.rows import BUCKET_LABELS
 from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
 from sandbox.world import SCENARIO_BY_NAME, build_world
 
@@ -95,7 +95,7 @@ def _print_summary(saved: dict, cancel_calls: int, refunds: list) -> None:
     for row in report["not_cancelled"]:
         reasons.setdefault(row["outcome"], []).append(f"{row['tranid']}: {row['reason']}")
     for outcome, rows in sorted(reasons.items()):
-        print(f"{BUCKET_LABELS.get(outcome, outcome)} ({outcome}): {len(rows)}, e.g. {rows[0]}")
+        print(f"{outcome_label(outcome)} ({outcome}): {len(rows)}, e.g. {rows[0]}")
     if report["failed"]:
         print(f"FAILED: {report['failed']} orders (see the report)")
 

@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -210,6 +211,22 @@ class LocalAirflow:
             tail = path.read_text(errors="replace").splitlines()[-lines:]
             parts.append(f"--- {path.name} ---\n" + "\n".join(tail))
         return "\n".join(parts)
+
+    def cli_exports(self) -> list[str]:
+        """The shell lines that point the `airflow` CLI at this Airflow: its home and database, the project's
+        DAGs and plugins, `include` importable, and the venv's `airflow` first on PATH. Without them the CLI
+        uses another home (the Makefile's `.airflow`, or ~/airflow), and a backfill made there never runs."""
+        names = (
+            "AIRFLOW_HOME",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+            "AIRFLOW__CORE__DAGS_FOLDER",
+            "AIRFLOW__CORE__PLUGINS_FOLDER",
+            "AIRFLOW__CORE__LOAD_EXAMPLES",
+        )
+        lines = [f"export {name}={shlex.quote(self.env[name])}" for name in names]
+        lines.append(f"export PYTHONPATH={shlex.quote(str(PROJECT_ROOT))}")
+        lines.append(f'export PATH={shlex.quote(str(VENV_BIN))}:"$PATH"')
+        return lines
 
     def api(self, http_timeout: float = 30.0) -> AirflowApi:
         return AirflowApi(self.base_url, ADMIN_USER, self.password, http_timeout)
@@ -440,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"Airflow up in {airflow.startup_seconds:.0f}s: {airflow.base_url}  login {ADMIN_USER} / {airflow.password}"
             )
-            print(f"Unpause {SYNC_DAG_ID} for the schedule, or trigger it (a run without a window looks back 24 h).")
+            print("\n".join(cli_instructions(airflow, end)))
             print(f"Logs: {airflow.log_dir}. Ctrl-C stops Airflow and the sandboxes.", flush=True)
             while not airflow.exited():
                 time.sleep(1)
@@ -448,6 +465,26 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         pass
     print("Stopped: Airflow and the sandboxes.")
+
+
+def cli_instructions(airflow: LocalAirflow, world_end: datetime) -> list[str]:
+    """What the banner of `make airflow` says about the DAG and the CLI; the exports are also written to
+    `<home>/cli.env`, to be sourced."""
+    exports = airflow.cli_exports()
+    env_file = airflow.home / "cli.env"
+    env_file.write_text("\n".join(exports) + "\n")
+    start = (world_end - timedelta(hours=2)).replace(minute=world_end.minute // 15 * 15, second=0)
+    return [
+        f"{SYNC_DAG_ID} starts paused: unpause it for the schedule. Until then a run you trigger or backfill",
+        "waits as queued. (A manual run without a window looks back 24 h.)",
+        "The airflow CLI (backfills, triggers) must point at this Airflow; in another shell:",
+        *(f"  {line}" for line in exports),
+        f"  (or: source {env_file})",
+        "then, e.g., backfill an hour of the sandboxes' orders (4 runs of 15 minutes; --to-date is the start",
+        "of the last run's window), one run at a time:",
+        f"  airflow backfill create --dag-id {SYNC_DAG_ID} --from-date {start:%Y-%m-%dT%H:%M:%S} "
+        f"--to-date {start + timedelta(minutes=45):%Y-%m-%dT%H:%M:%S} --max-active-runs 1",
+    ]
 
 
 def _port_is_free(port: int) -> bool:

@@ -4,6 +4,10 @@ The pages are a FastAPI app (include/cancel_sync/ui) that Airflow's API server m
 /netsuite-shopify; they require a signed-in Airflow user who may read the DAG's runs.
 `external_views` put them in the UI: a "Cancel sync" entry under Browse, and a "Cancel sync
 report" tab on each run of the DAG. Needs the project root on PYTHONPATH (for `include`).
+
+The Browse entry opens the pages in a tab of their own rather than inside Airflow's frame: Airflow
+sandboxes that frame (scripts, same origin, forms, downloads; no top navigation, no popups), so a link
+from a framed page could neither open a run in Airflow nor a NetSuite or Shopify order.
 """
 
 from __future__ import annotations
@@ -20,8 +24,7 @@ class NetSuiteShopifyCancelSyncPlugin(AirflowPlugin):
     external_views = [
         {
             "name": "Cancel sync",
-            "href": f"{URL_PREFIX}/",
-            "url_route": "netsuite-shopify",  # shown inside the Airflow UI at /plugin/netsuite-shopify
+            "href": f"{URL_PREFIX}/",  # no url_route: Airflow opens it in a new tab (see the module docstring)
             "category": "Browse",
             "destination": "nav",
         },

@@ -97,7 +97,7 @@ def cancel_tasks(sweep: bool = False) -> None:
         from include.cancel_sync.report.record_urls import record_urls_from_airflow
         from include.cancel_sync.task_xcom import AirflowXCom
 
-        location = Variable.get(REPORT_LOCATION_VARIABLE, default=default_report_location())
+        location = Variable.get(REPORT_LOCATION_VARIABLE, default=None) or default_report_location()  # "" too
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number)
         links = record_urls_from_airflow()
         return tasks.report(AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())

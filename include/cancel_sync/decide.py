@@ -21,6 +21,9 @@ once a fulfillment service accepted a request only a cancellation request to tha
 | REQUEST_DECLINED | no | the service declined some items; the others may still be with it |
 | PARTIALLY_FULFILLED, FULFILLED | no | items were shipped |
 | anything else | no | unknown to this version: a person checks |
+
+A return not NO_RETURN stops it too. The rule itself is shopify/fulfillment.py's `hold_of`: the report's
+next step for a person comes from the same hold.
 """
 
 from __future__ import annotations
@@ -32,16 +35,15 @@ import pandas as pd
 from include.cancel_sync.netsuite.linked_orders import LinkedOrder
 from include.cancel_sync.netsuite.order_status import counts_as_canceled, describe
 from include.cancel_sync.records import CanceledOrder, Decision, OrderDecision
+from include.cancel_sync.shopify.fulfillment import Hold, hold_of
 
-CANCELLABLE_FULFILLMENT = frozenset({"UNFULFILLED", "OPEN", "RESTOCKED", "ON_HOLD", "SCHEDULED"})
-_WITH_A_SERVICE = "a fulfillment service has this order; cancel it there first"
-NOT_CANCELLABLE_FULFILLMENT = {
-    "IN_PROGRESS": _WITH_A_SERVICE,
-    "PENDING_FULFILLMENT": _WITH_A_SERVICE,
-    "REQUEST_DECLINED": "the fulfillment service declined some items and may still hold others; check it in Shopify",
-    "PARTIALLY_FULFILLED": "some items were shipped",
-    "FULFILLED": "the items were shipped",
+# Why each hold stops the cancel, said after the Shopify status that shows it (shopify/fulfillment.py decides).
+_WHY = {
+    Hold.FULFILLMENT_SERVICE: "a fulfillment service has this order; cancel it there first",
+    Hold.REQUEST_DECLINED: "the fulfillment service declined some items and may still hold others; check it in Shopify",
+    Hold.UNKNOWN_STATUS: "a status this version does not know; check it in Shopify",
 }
+_SHIPPED = {"PARTIALLY_FULFILLED": "some items were shipped", "FULFILLED": "the items were shipped"}
 # Financial states with captured money that a refund would give back.
 REFUNDABLE_FINANCIAL = {"PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED"}
 LINKS_NAMED = 5  # other NetSuite orders named in a reason
@@ -80,6 +82,7 @@ def _decision(row: dict[str, Any], linked: dict[str, list[LinkedOrder]], prevent
         "shopify_name": row["name"],
         "financial_status": row["displayFinancialStatus"],
         "fulfillment_status": row["displayFulfillmentStatus"],
+        "return_status": row["returnStatus"],
         "refund": decision_name == Decision.TO_CANCEL and wants_refund(row["displayFinancialStatus"], prevent_refund),
         "decision": decision_name,
         "reason": reason,
@@ -100,13 +103,13 @@ def _classify(row: dict[str, Any], linked: dict[str, list[LinkedOrder]]) -> tupl
         return Decision.NOT_FOUND, f"Shopify has no order {row['gid']}"
     if row["cancelledAt"]:
         return Decision.ALREADY_CANCELLED, f"cancelled in Shopify at {row['cancelledAt']}"
-    fulfillment = row["displayFulfillmentStatus"]
-    if fulfillment not in CANCELLABLE_FULFILLMENT:
-        why = NOT_CANCELLABLE_FULFILLMENT.get(fulfillment, "a status this version does not know; check it in Shopify")
-        return Decision.CANNOT_CANCEL, f"Shopify fulfillment status is {fulfillment}: {why}"
-    returns = row["returnStatus"] or "NO_RETURN"
-    if returns != "NO_RETURN":
+    fulfillment, returns = row["displayFulfillmentStatus"], row["returnStatus"]
+    hold = hold_of(fulfillment, returns)
+    if hold == Hold.RETURN:
         return Decision.CANNOT_CANCEL, f"Shopify return status is {returns}"
+    if hold is not None:
+        why = _SHIPPED.get(fulfillment) or _WHY[hold]
+        return Decision.CANNOT_CANCEL, f"Shopify fulfillment status is {fulfillment}: {why}"
     reason = "canceled in NetSuite, open in Shopify"
     if others:  # every one of them counts as canceled too
         reason += f"; {_named(others)} also canceled {_verb(others, 'link', 'links')} it: one cancel for all"

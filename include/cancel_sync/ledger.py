@@ -321,28 +321,6 @@ class Ledger:
         with self.engine.connect() as db:
             return [dict(row._mapping) for row in db.execute(query)]
 
-    def run_summaries(self, limit: int = 50) -> list[dict[str, Any]]:
-        """Latest runs with outcome counts; an order retried within a run counts once, by its latest row."""
-        t = ledger_table
-        latest = sa.select(sa.func.max(t.c.id).label("id")).group_by(t.c.run_id, t.c.netsuite_id).subquery("latest")
-        with self.engine.connect() as db:
-            runs = db.execute(
-                sa.select(t.c.run_id, sa.func.max(t.c.recorded_at).label("last_seen"))
-                .group_by(t.c.run_id)
-                .order_by(sa.desc("last_seen"))
-                .limit(limit)
-            ).all()
-            counts: dict[str, dict[str, int]] = {run_id: {} for run_id, _ in runs}
-            rows = db.execute(
-                sa.select(t.c.run_id, t.c.outcome, sa.func.count())
-                .join(latest, latest.c.id == t.c.id)
-                .where(t.c.run_id.in_(list(counts)))
-                .group_by(t.c.run_id, t.c.outcome)
-            )
-            for run_id, outcome, number in rows:
-                counts[run_id][outcome or "open"] = number
-        return [{"run_id": run_id, "last_seen": last_seen, "outcomes": counts[run_id]} for run_id, last_seen in runs]
-
     # --- runs -----------------------------------------------------------------------------------
 
     def record_run(self, dag_id: str, run_id: str, summary: dict[str, Any], state: str) -> None:
@@ -354,7 +332,7 @@ class Ledger:
             "finished_at": _now(),
             "state": state,
             "failed_step": summary.get("failed_step"),
-            "reason": summary.get("reason"),
+            "reason": summary.get("reason") or summary.get("report_error"),
             "mode": summary.get("mode"),
             "window_start": window.get("start"),
             "window_end": window.get("end"),

@@ -99,6 +99,7 @@ class OrderDecision(CanceledOrder, total=False):
     shopify_name: str | None  # "#1042"
     financial_status: str | None
     fulfillment_status: str | None
+    return_status: str | None  # with fulfillment_status: what holds it (shopify/fulfillment.py)
     refund: bool  # ask Shopify to refund when cancelling
     decision: Decision
     reason: str

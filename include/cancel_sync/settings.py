@@ -121,6 +121,38 @@ def parse_sweep_days(name: str, raw: Any) -> int:
     return parse_int(name, raw, 1, MAX_SWEEP_DAYS)
 
 
+# The sweep's own Variable (the sync never reads it), checked with the others.
+_SWEEP_DAYS = (SWEEP_DAYS_VARIABLE, SWEEP_DAYS_DEFAULT, parse_sweep_days)
+
+
+@dataclass(frozen=True)
+class VariableCheck:
+    """One merchant Variable as a run would read it now: what is set, what the run would use, or why it fails."""
+
+    variable: str
+    raw: Any  # None: not set (the default applies)
+    default: str
+    value: Any = None  # what the run would use; None when invalid
+    problem: str | None = None  # the error the run would fail with
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+
+def check_variables(get_variable: Callable[[str, Any], Any]) -> list[VariableCheck]:
+    """Every merchant Variable through the parser a run uses (load_settings), one by one, so each bad value
+    is named instead of the first only. `get_variable(name, None)` returns None for a Variable not set."""
+    checks = []
+    for name, default, parser in [*_VARIABLES.values(), _SWEEP_DAYS]:
+        raw = get_variable(name, None)
+        try:
+            checks.append(VariableCheck(name, raw, default, value=parser(name, default if raw is None else raw)))
+        except SettingsError as exc:
+            checks.append(VariableCheck(name, raw, default, problem=str(exc)))
+    return checks
+
+
 def load_settings(
     get_variable: Callable[[str, Any], Any], params: Mapping[str, Any], sweep: bool = False
 ) -> SyncSettings:

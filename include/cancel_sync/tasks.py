@@ -276,11 +276,26 @@ def report(
 
 def record_run(open_ledger: Callable[[], Ledger], run_key: RunKey, summary: dict[str, Any]) -> None:
     """The run's row in the ledger (what Browse → Cancel sync lists); its trouble is logged, never raised."""
-    state = "failed" if summary.get("failed_step") or summary["failed"] or summary["failed_batches"] else "success"
+    incomplete = summary.get("failed_step") or summary["failed"] or summary["failed_batches"]
+    state = "failed" if incomplete or summary.get("report_error") else "success"
     try:
         open_ledger().record_run(run_key.dag_id, run_key.run_id, summary, state)
     except SQLAlchemyError as exc:
         log.warning("Could not record the run in the ledger: %s", type(exc).__name__)
+
+
+def _report_files(
+    location: str | None, dag_id: str, run_id: str, links: RecordUrls | None
+) -> tuple[ReportFiles | None, str | None]:
+    """The run's report files, or why they cannot be written: a location that cannot be opened must not cost
+    the run its summary, its record or its alert (the run fails after them, saying so)."""
+    if not location:
+        return None, None
+    try:
+        return ReportFiles(location, dag_id, run_id, links), None
+    except Exception as exc:  # any storage error: the location's scheme, rights, a missing provider
+        log.error("Cannot write the report at %s: %s", location, exc)
+        return None, f"the report location {location} cannot be written ({type(exc).__name__}: {exc})"
 
 
 def write_report(
@@ -300,7 +315,8 @@ def write_report(
     summary = RunSummary(run["settings"], run["window"], stopped)
     summary.settled_earlier = settled
     present = 0
-    with ReportFiles(location, dag_id, run_id, links) if location else nullcontext() as files:
+    files, unwritable = _report_files(location, dag_id, run_id, links)
+    with files or nullcontext():
         for batch in outcome_batches:
             if batch is None:
                 continue
@@ -310,13 +326,15 @@ def write_report(
             if files:
                 files.add(outcomes)
         result = summary.result(failed_batches=expected_batches - present)
+        if unwritable:
+            result["report_error"] = unwritable
         if files:
             written = files.finish(result, run["settings"], dag_id, run_id)
             result["report_uri"] = written["json"]
             result["report_html_uri"] = written["html"]
             result["report_page_url"] = report_page_url(dag_id, run_id)
     log.info("%s", format_report(result))
-    if location:
+    if files:
         log.info("Full report: %s (CSV and JSON beside it)", result["report_html_uri"])
         if result["report_page_url"]:
             log.info("In the Airflow UI: %s", result["report_page_url"])
@@ -357,6 +375,8 @@ class RunIncomplete(SyncError):
     def __init__(self, summary: dict[str, Any]) -> None:
         if summary.get("failed_step"):
             message = f"the run stopped at {summary['failed_step']}: {summary['reason']}"
+        elif not (summary["failed"] or summary["failed_batches"]):
+            message = f"every order was handled, but {summary['report_error']}: set netsuite_shopify_report_location"
         else:
             message = (
                 f"{summary['failed']} order(s) failed and {summary['failed_batches']} batch(es) did not finish; "
@@ -367,6 +387,7 @@ class RunIncomplete(SyncError):
 
 
 def fail_run_if_incomplete(result: dict[str, Any]) -> None:
-    """The report is written first; then the run turns red if anything is left undone."""
-    if result.get("failed_step") or result["failed"] or result["failed_batches"]:
+    """The report is written first; then the run turns red if anything is left undone, or the report could
+    not be kept."""
+    if result.get("failed_step") or result["failed"] or result["failed_batches"] or result.get("report_error"):
         raise RunIncomplete(result)

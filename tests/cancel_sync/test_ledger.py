@@ -55,15 +55,6 @@ def test_the_documented_audit_query_answers_what_happened_to_an_order(ledger_url
     assert [r["tranid"] for r in ledger.history(shopify_name="#1002")] == ["SO2"]
 
 
-def test_run_summaries_count_outcomes_per_run(ledger_url):
-    ledger = Ledger(ledger_url)
-    ledger.record_outcomes(
-        KEY, [outcome(i, f"gid://shopify/Order/{i}", "cancelled" if i % 2 else "not_found") for i in range(6)], SETTINGS
-    )
-    (summary,) = ledger.run_summaries()
-    assert summary["run_id"] == "manual__1" and summary["outcomes"] == {"cancelled": 3, "not_found": 3}
-
-
 class FakeConnection:
     """Stands in for an Airflow Connection record (plain data, not project code)."""
 
@@ -82,13 +73,3 @@ def test_urls_from_connections():
     assert url_from_connection(FakeConnection("sqlite", host="/tmp/l.db")) == "sqlite:////tmp/l.db"
     url = url_from_connection(FakeConnection("postgres", "db.internal", "sync", "p@ss/w", 5433, "ledger"))
     assert url == "postgresql+psycopg://sync:p%40ss%2Fw@db.internal:5433/ledger"
-
-
-def test_run_summaries_count_a_retried_order_once(ledger_url):
-    ledger = Ledger(ledger_url)
-    gid = "gid://shopify/Order/9"
-    ledger.record_outcomes(KEY, [outcome(9, gid, "failed")], SETTINGS)
-    retry = RunKey(KEY.dag_id, KEY.run_id, try_number=2, map_index=0)
-    ledger.record_outcomes(retry, [outcome(9, gid, "cancelled")], SETTINGS)
-    (summary,) = ledger.run_summaries()
-    assert summary["outcomes"] == {"cancelled": 1}

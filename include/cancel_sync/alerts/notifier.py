@@ -85,7 +85,7 @@ def _mask(*secrets: Any) -> None:
             mask_secret(str(secret))
 
 
-def _recipients(extra: dict[str, Any]) -> list[str]:
+def recipients(extra: dict[str, Any]) -> list[str]:
     raw = extra.get("to") or []
     items = raw.split(",") if isinstance(raw, str) else list(raw)
     return [item.strip() for item in items if str(item).strip()]
@@ -93,14 +93,14 @@ def _recipients(extra: dict[str, Any]) -> list[str]:
 
 def send_email(connection: Any, alert: Alert) -> None:
     extra = connection.extra_dejson
-    recipients = _recipients(extra)
-    if not recipients:
+    to = recipients(extra)
+    if not to:
         raise AlertDeliveryError(f"connection {connection.conn_id} has no recipients (extra `to`)")
     _mask(connection.password)
     message = EmailMessage()
     message["Subject"] = alert.subject
     message["From"] = extra.get("from_email") or connection.login or "airflow@localhost"
-    message["To"] = ", ".join(recipients)
+    message["To"] = ", ".join(to)
     message.set_content(alert.text)
     port = int(connection.port or 25)
     implicit_tls = port == 465 or str(extra.get("ssl", "")).lower() == "true"

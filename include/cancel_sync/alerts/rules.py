@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from include.cancel_sync.labels import NEXT_STEPS, REPEAT_FAILURE_NEXT_STEP, STOPPED_RUN_NEXT_STEP
 from include.cancel_sync.ledger import Ledger, ledger_table
 from include.cancel_sync.records import Outcome
 
@@ -45,6 +46,7 @@ class Alert:
     stopped: str = ""  # the task that stopped the run before any order was handled, and why
     caught: list[dict[str, Any]] = field(default_factory=list)  # a sweep's orders the windows missed (the first)
     caught_total: int = 0
+    report_error: str = ""  # the report could not be kept where the Variable says
 
     @property
     def failed_count(self) -> int:
@@ -57,6 +59,8 @@ class Alert:
             parts.append("the run stopped before handling any order")
         if self.caught_total:
             parts.append(f"the sweep caught {self.caught_total} order(s) the windows missed")
+        if self.report_error:
+            parts.append("its report could not be written")
         if self.failed:
             parts.append(f"{self.failed_count} order(s) failed")
         if self.failed_batches:
@@ -69,11 +73,10 @@ class Alert:
     def text(self) -> str:
         lines = [self.subject, "", f"DAG {self.dag_id}, run {self.run_id}."]
         if self.stopped:
-            lines += [
-                "",
-                f"Stopped at {self.stopped}",
-                "Nothing was compared or cancelled; fix this and the next run goes on.",
-            ]
+            lines += ["", f"Stopped at {self.stopped}", f"Next step: {STOPPED_RUN_NEXT_STEP}"]
+        if self.report_error:
+            lines += ["", f"The report could not be written: {self.report_error}."]
+            lines += ["Next step: set netsuite_shopify_report_location to a place the workers can write to."]
         if self.caught:
             lines += ["", "Caught by the sweep (canceled in NetSuite, but no window run settled them):"]
             lines += [
@@ -88,6 +91,7 @@ class Alert:
                 for o in self.failed[:MAX_LISTED]
             ]
             lines += _more(self.failed_count)
+            lines += [f"Next step: {NEXT_STEPS[Outcome.FAILED]}"]
         if self.failed_batches:
             lines += ["", f"{self.failed_batches} batch(es) did not finish: their orders are not in the report."]
         if self.repeats:
@@ -98,6 +102,7 @@ class Alert:
                 for r in self.repeats[:MAX_LISTED]
             ]
             lines += _more(len(self.repeats))
+            lines += [f"Next step: {REPEAT_FAILURE_NEXT_STEP}"]
         if self.report_links:
             lines += ["", "Report:", *(f"  {link}" for link in self.report_links)]
         return "\n".join(lines) + "\n"
@@ -168,11 +173,13 @@ def build_alert(
     failed_batches = int(report.get("failed_batches") or 0)
     stopped = report.get("failed_step")
     caught = list(caught or [])
-    if not (failed or failed_batches or repeats or stopped or caught):
+    unwritable = report.get("report_error")
+    if not (failed or failed_batches or repeats or stopped or caught or unwritable):
         return None
     total = int(report.get("failed") or 0)
     alert = Alert(dag_id, run_id, failed, failed_batches, repeats, list(report_links or []), failed_total=total)
     if stopped:
         alert.stopped = f"{stopped}: {report.get('reason') or 'no reason recorded'}"
+    alert.report_error = unwritable or ""
     alert.caught, alert.caught_total = caught, int(report.get("caught_by_sweep") or len(caught))
     return alert

@@ -60,10 +60,10 @@ class NetSuiteHook(HttpHook):
         self.netsuite_conn_id = netsuite_conn_id
 
     def _extract_auth(self, connection: Any) -> ClientCredentialsAuth | OAuth1:
-        extra = connection.extra_dejson
-        if _given(extra.get("certificate_id")):
+        kind = authentication_kind(connection.extra_dejson)
+        if kind == M2M:
             return self._client_credentials(connection)
-        if _given(extra.get("token_id")) or _given(extra.get("token_secret")):
+        if kind == TBA:
             return self._token_based(connection)
         raise SyncError(
             f"connection {self.netsuite_conn_id} names no NetSuite authentication: add extra certificate_id "
@@ -132,17 +132,7 @@ class NetSuiteHook(HttpHook):
         return session
 
     def clock(self, extra: dict[str, Any]) -> NetSuiteClock:
-        """The token user's time zone, which SuiteQL compares and prints datetimes in: required, because
-        guessing it wrong reads the wrong hours of every window and cancels nothing, silently."""
-        where = f"connection {self.netsuite_conn_id} extra timezone"
-        name = str(extra.get("timezone") or "").strip()
-        if not name:
-            raise SettingsError(
-                f"{where} is not set: set it to the IANA name of the time zone in the NetSuite token user's "
-                "preferences (in NetSuite, signed in as that user: Home > Set Preferences > Time Zone), "
-                "e.g. America/Los_Angeles. SuiteQL compares and prints dates in that zone."
-            )
-        return netsuite_clock(name, where)
+        return connection_clock(extra, self.netsuite_conn_id)
 
     def get_client(self, max_concurrency: int | None = None) -> NetSuiteClient:
         session = self.get_conn()  # validates the connection before any thread starts
@@ -156,6 +146,33 @@ class NetSuiteHook(HttpHook):
             timeout=(10.0, float(extra.get("timeout", 300))),
             verify=session.verify,
         )
+
+
+M2M = "OAuth 2.0 client credentials (M2M)"
+TBA = "token-based authentication (TBA)"
+
+
+def authentication_kind(extra: dict[str, Any]) -> str | None:
+    """Which authentication a connection's extras choose: M2M by certificate_id, else TBA by its tokens."""
+    if _given(extra.get("certificate_id")):
+        return M2M
+    if _given(extra.get("token_id")) or _given(extra.get("token_secret")):
+        return TBA
+    return None
+
+
+def connection_clock(extra: dict[str, Any], conn_id: str = NETSUITE_CONN_ID) -> NetSuiteClock:
+    """The token user's time zone, which SuiteQL compares and prints datetimes in: required, because
+    guessing it wrong reads the wrong hours of every window and cancels nothing, silently."""
+    where = f"connection {conn_id} extra timezone"
+    name = str(extra.get("timezone") or "").strip()
+    if not name:
+        raise SettingsError(
+            f"{where} is not set: set it to the IANA name of the time zone in the NetSuite token user's "
+            "preferences (in NetSuite, signed in as that user: Home > Set Preferences > Time Zone), "
+            "e.g. America/Los_Angeles. SuiteQL compares and prints dates in that zone."
+        )
+    return netsuite_clock(name, where)
 
 
 def _given(value: Any) -> bool:

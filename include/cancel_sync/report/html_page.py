@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from include.cancel_sync.labels import STOPPED_RUN_NEXT_STEP
 from include.cancel_sync.report.rows import OrderRow, RowTally, bucket_counts
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -24,6 +25,7 @@ _COLORS = {
     "cancelled_without_refund": "#48bb78",
     "cancelled_with_other_order": "#68d391",
     "would_cancel": "#3182ce",
+    "cancelling_in_other_run": "#90cdf4",
     "already_cancelled": "#a0aec0",
     "cannot_cancel": "#dd6b20",
     "not_found": "#d69e2e",
@@ -54,7 +56,7 @@ def plan_notice(settings: dict[str, Any]) -> str | None:
     return None
 
 
-def outcome_chart(tally: RowTally, width: int = 640, label_width: int = 200, bar_height: int = 24) -> dict:
+def outcome_chart(tally: RowTally, width: int = 720, label_width: int = 270, bar_height: int = 24) -> dict:
     counts = bucket_counts(tally.buckets)
     room = width - label_width - 60  # space for the count after the longest bar
     most = max((count for _, _, count in counts), default=0) or 1
@@ -96,6 +98,7 @@ def html_chunks(
             would_refund=tally.would_refund,
             attention=tally.attention,
             chart=outcome_chart(tally),
+            stopped_next_step=STOPPED_RUN_NEXT_STEP,
             dag_id=dag_id,
             run_id=run_id,
             csv_name=csv_name,

@@ -78,16 +78,16 @@ def record_urls(
     if netsuite_override is None:
         netsuite = netsuite_app_url((netsuite_extra or {}).get("account_id"))
     else:
-        netsuite = _web_url(netsuite_override)
+        netsuite = web_url(netsuite_override)
     if shopify_override is None:
         shopify = shopify_orders_url(shopify_host)
     else:
-        admin = _web_url(shopify_override)  # the store's admin URL; its orders live below it
+        admin = web_url(shopify_override)  # the store's admin URL; its orders live below it
         shopify = (admin if admin.endswith("/orders") else f"{admin}/orders") if admin else None
     return RecordUrls(netsuite, shopify)
 
 
-def _web_url(value: str) -> str | None:
+def web_url(value: str) -> str | None:
     """Only http(s) links reach a report (a `javascript:` URL in a Variable would run on click)."""
     text = str(value).strip().rstrip("/")
     return text if re.match(r"^https?://[^\s\"'<>]+$", text) else None

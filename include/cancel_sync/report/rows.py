@@ -6,6 +6,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from include.cancel_sync.labels import (
+    CANCELLED_WITH_REFUND_LABEL,
+    CANCELLED_WITHOUT_REFUND_LABEL,
+    OTHER_LABEL,
+    decision_label,
+    hold_of_order,
+    next_step,
+    outcome_label,
+)
 from include.cancel_sync.records import PROBLEMS_FIRST, Outcome, needs_attention
 from include.cancel_sync.report.record_urls import RecordUrls
 
@@ -13,21 +22,25 @@ CANCELLED_WITH_REFUND = "cancelled_with_refund"
 CANCELLED_WITHOUT_REFUND = "cancelled_without_refund"
 OTHER = "other"
 
-# Chart order and labels: what happened, then what needs a person, then what did not.
-BUCKETS: tuple[tuple[str, str], ...] = (
-    (CANCELLED_WITH_REFUND, "Cancelled with refund"),
-    (CANCELLED_WITHOUT_REFUND, "Cancelled without refund"),
-    (Outcome.CANCELLED_WITH_OTHER, "Cancelled with another NetSuite order"),
-    (Outcome.WOULD_CANCEL, "Would cancel (not sent)"),
-    (Outcome.ALREADY_CANCELLED, "Already cancelled"),
-    (Outcome.CANNOT_CANCEL, "Cannot cancel"),
-    (Outcome.NOT_FOUND, "Not found in Shopify"),
-    (Outcome.INVALID_LINK, "Invalid link"),
-    (Outcome.LINKED_TO_OPEN_ORDER, "Another NetSuite order holds it"),
-    (Outcome.BILLED_IN_NETSUITE, "Billed in NetSuite"),
-    (Outcome.FAILED, "Failed"),
+# Chart order: what happened, then what needs a person, then what did not. Labels come from labels.py.
+_BUCKET_ORDER = (
+    Outcome.CANCELLED_WITH_OTHER,
+    Outcome.WOULD_CANCEL,
+    Outcome.IN_OTHER_RUN,
+    Outcome.ALREADY_CANCELLED,
+    Outcome.CANNOT_CANCEL,
+    Outcome.NOT_FOUND,
+    Outcome.INVALID_LINK,
+    Outcome.LINKED_TO_OPEN_ORDER,
+    Outcome.BILLED_IN_NETSUITE,
+    Outcome.FAILED,
 )
-BUCKET_LABELS = dict(BUCKETS) | {OTHER: "Other"}
+BUCKETS: tuple[tuple[str, str], ...] = (
+    (CANCELLED_WITH_REFUND, CANCELLED_WITH_REFUND_LABEL),
+    (CANCELLED_WITHOUT_REFUND, CANCELLED_WITHOUT_REFUND_LABEL),
+    *((outcome.value, outcome_label(outcome)) for outcome in _BUCKET_ORDER),
+)
+BUCKET_LABELS = dict(BUCKETS) | {OTHER: OTHER_LABEL}
 
 _RANKS = {outcome: rank for rank, outcome in enumerate(PROBLEMS_FIRST)}
 
@@ -46,6 +59,19 @@ class OrderRow:
     bucket: str
     reason: str
     caught: str = ""  # a sweep: why it says the windows missed this order
+    hold: str = ""  # what holds an order Shopify cannot cancel (shopify/fulfillment.py), when known
+
+    @property
+    def decision_label(self) -> str:
+        return decision_label(self.decision)
+
+    @property
+    def outcome_label(self) -> str:
+        return outcome_label(self.outcome)
+
+    @property
+    def next_step(self) -> str:
+        return next_step(self.outcome, self.hold)
 
     @property
     def needs_attention(self) -> bool:
@@ -73,6 +99,7 @@ def order_row(o: dict[str, Any], links: RecordUrls) -> OrderRow:
         bucket=bucket_of(o),
         reason=str(o.get("detail") or o.get("reason") or ""),
         caught=str(o.get("caught") or ""),
+        hold=hold_of_order(o.get("outcome"), o.get("fulfillment_status"), o.get("return_status")) or "",
     )
 
 

@@ -37,9 +37,7 @@ class ShopifyHook(HttpHook):
         session = super().get_conn(headers, extra_options)
         for key in _OWN_EXTRAS:
             session.headers.pop(key, None)
-        token = self.get_connection(self.shopify_conn_id).password
-        if not str(token or "").strip():
-            raise SyncError(f"connection {self.shopify_conn_id} has no password (the Admin API access token)")
+        token = access_token(self.get_connection(self.shopify_conn_id))
         mask_secret(token)
         session.headers["X-Shopify-Access-Token"] = token
         session.headers["Content-Type"] = "application/json"
@@ -54,3 +52,11 @@ class ShopifyHook(HttpHook):
             url=graphql_url(self.base_url, str(api_version)),
             timeout=(10.0, float(extra.get("timeout", 60))),
         )
+
+
+def access_token(connection: Any) -> str:
+    """The Admin API access token (the connection's password); a connection without one is refused."""
+    token = connection.password
+    if not str(token or "").strip():
+        raise SyncError(f"connection {connection.conn_id} has no password (the Admin API access token)")
+    return token

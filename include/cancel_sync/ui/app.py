@@ -1,4 +1,4 @@
-"""The plugin's FastAPI app: recent runs, each run's saved report, and an order's history.
+"""The plugin's FastAPI app: recent runs, the settings check, each run's saved report, and an order's history.
 
 Mounted by Airflow's API server under URL_PREFIX; every route requires a signed-in Airflow user
 who may read the DAG's runs (see auth.py). Pages are server-rendered HTML without any script.
@@ -6,19 +6,22 @@ who may read the DAG's runs (see auth.py). Pages are server-rendered HTML withou
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
-from include.cancel_sync.constants import SYNC_DAG_ID
+from include.cancel_sync.constants import SWEEP_DAG_ID, SYNC_DAG_ID
 from include.cancel_sync.report.files import report_file, safe_name
 from include.cancel_sync.report.html_page import template_environment
 from include.cancel_sync.ui import server_settings
 from include.cancel_sync.ui.auth import can_read_sync_runs, login_url
-from include.cancel_sync.ui.run_counts import history_rows, run_rows
+from include.cancel_sync.ui.period import PeriodError, parse_period
+from include.cancel_sync.ui.run_counts import history_rows, period_runs
 from include.cancel_sync.ui.urls import URL_PREFIX
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -30,18 +33,21 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-RECENT_RUNS = 30
+NAV_VALUES = {"prefix": URL_PREFIX, "dag_id": SYNC_DAG_ID}
+LISTED_DAG_IDS = (SYNC_DAG_ID, SWEEP_DAG_ID)  # the DAGs whose runs (cancel_sync_runs rows) the pages list
+SHOWN_RUNS = 200  # rows in the table; the cards add up every run of the period...
+SUMMED_RUNS = 10_000  # ...up to this many (104 days of 15-minute runs); the page says when it stops short
 
 
 def render(name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    values = {"prefix": URL_PREFIX, "query": None, "login_url": None, "bare": False} | values
+    values = NAV_VALUES | {"query": None, "login_url": None, "bare": False} | values
     page = template_environment(TEMPLATES).get_template(name).render(**values)
     return HTMLResponse(page, status_code=status_code, headers=SECURITY_HEADERS)
 
 
 def with_navigation(report_page: str) -> str:
     """The saved report stands alone; served here it gets the pages' navigation on top (its style is inline)."""
-    nav = template_environment(TEMPLATES).get_template("nav.html.j2").render(prefix=URL_PREFIX, query=None)
+    nav = template_environment(TEMPLATES).get_template("nav.html.j2").render(**NAV_VALUES, query=None)
     head, marker, body = report_page.partition("<body>\n")
     return head + marker + nav + body if marker else report_page
 
@@ -51,8 +57,26 @@ def create_app() -> FastAPI:
     guard = [can_read_sync_runs()]
 
     @app.get("/", dependencies=guard, response_class=HTMLResponse)
-    def recent_runs() -> HTMLResponse:
-        return render("runs.html.j2", title="Recent runs", runs=run_rows(server_settings.ledger(), RECENT_RUNS))
+    def recent_runs(request: Request) -> HTMLResponse:
+        # `from` is a Python keyword: read the query string directly.
+        start, end = (request.query_params.get(name, "")[:100] for name in ("from", "to"))
+        problems = server_settings.settings_check().problems
+        values = {"title": "Recent runs", "start": start, "end": end, "problems": problems, "runs": None}
+        values["several_dags"] = len(LISTED_DAG_IDS) > 1
+        try:
+            period = parse_period(start, end, datetime.now(UTC))
+        except PeriodError as exc:
+            return render("runs.html.j2", 400, error=str(exc), **values)
+        try:
+            runs = period_runs(server_settings.ledger(), LISTED_DAG_IDS, period, SHOWN_RUNS, SUMMED_RUNS)
+        except (SQLAlchemyError, ValueError) as exc:  # an unreachable ledger, or a connection of the wrong type
+            error = f"The audit ledger cannot be read ({type(exc).__name__}); the settings check says why."
+            return render("runs.html.j2", 503, error=error, **values)
+        return render("runs.html.j2", error=None, **values | {"runs": runs})
+
+    @app.get("/settings", dependencies=guard, response_class=HTMLResponse)
+    def settings_check() -> HTMLResponse:
+        return render("settings.html.j2", title="Settings check", check=server_settings.settings_check())
 
     @app.get("/orders", dependencies=guard, response_class=HTMLResponse)
     def order_history(q: str = "") -> HTMLResponse:
@@ -65,7 +89,7 @@ def create_app() -> FastAPI:
     @app.get("/reports/{dag_id}/{name}", dependencies=guard)
     def saved_report(dag_id: str, name: str) -> Response:
         """`<run_id>` → the HTML page; `<file>.csv` → the CSV beside it (the page links it relatively)."""
-        if dag_id != SYNC_DAG_ID:  # only this DAG writes reports; also keeps the path inside the location
+        if dag_id not in LISTED_DAG_IDS:  # only these DAGs write reports; also keeps the path inside the location
             return render(
                 "message.html.j2", 404, title="No report", message=f"DAG {dag_id} has no cancel sync reports."
             )

@@ -11,7 +11,8 @@ class ReportPage:
     banners: list[tuple[str, str]] = field(default_factory=list)  # (id, text) in page order
     headline: dict[str, int] = field(default_factory=dict)  # data-count → number
     bars: dict[str, int] = field(default_factory=dict)  # chart bucket → count
-    rows: list[list[str]] = field(default_factory=list)  # cell texts of the orders table
+    rows: list[list[str]] = field(default_factory=list)  # per orders-table cell: its code (data-code), else its text
+    texts: list[list[str]] = field(default_factory=list)  # per cell: the text a person reads
     links: list[list[str | None]] = field(default_factory=list)  # per row: href of each cell (None: no link)
     first_body_element: str = ""  # id or tag of the first thing in <body>
     scripts: int = 0
@@ -27,6 +28,8 @@ class _Reader(HTMLParser):
         self.in_body = False
         self.in_orders = False
         self.row: list[str] | None = None
+        self.row_texts: list[str] = []
+        self.code: str | None = None
         self.row_links: list[str | None] = []
         self.capture: tuple[str, str] | None = None  # (kind, key) being read
 
@@ -47,9 +50,9 @@ class _Reader(HTMLParser):
         if tag == "table" and a.get("id") == "orders":
             self.in_orders = True
         if self.in_orders and tag == "tr":
-            self.row, self.row_links = [], []
+            self.row, self.row_links, self.row_texts = [], [], []
         if self.row is not None and tag == "td":
-            self.text, self.href = [], None
+            self.text, self.href, self.code = [], None, a.get("data-code")
         if tag == "a" and self.row is not None:
             self.href = a.get("href")
 
@@ -67,12 +70,15 @@ class _Reader(HTMLParser):
                 return
             self.capture, self.text = None, None
         if self.row is not None and tag == "td":
-            self.row.append("".join(self.text or []).strip())
+            text = "".join(self.text or []).strip()
+            self.row.append(text if self.code is None else self.code)
+            self.row_texts.append(text)
             self.row_links.append(self.href)
             self.text = None
         if self.row is not None and tag == "tr":
             if self.row:
                 self.page.rows.append(self.row)
+                self.page.texts.append(self.row_texts)
                 self.page.links.append(self.row_links)
             self.row = None
         if tag == "table":

@@ -8,8 +8,10 @@ import io
 import pytest
 import requests
 
+from include.cancel_sync.labels import DECISION_LABELS, HOLD_NEXT_STEPS, NEXT_STEPS, OUTCOME_LABELS
 from include.cancel_sync.ledger import Ledger
 from include.cancel_sync.report.files import report_file
+from include.cancel_sync.shopify.fulfillment import Hold
 from sandbox.world import build_world
 from tests.cancel_sync.report.report_page import read_report_page
 from tests.conftest import WORLD_END, WORLD_START
@@ -63,7 +65,7 @@ def test_html_and_csv_list_every_order_as_the_ledger_has_it(make_sandboxes, tmp_
     assert len(expected) == len(run.outcomes) > 20
 
     page = read_report_page(saved(tmp_path, run, "html"))
-    assert {tuple(row) for row in page.rows} == expected
+    assert {tuple(row[:7]) for row in page.rows} == expected  # the codes, kept in the page's cells
     assert len(page.rows) == len(expected)
     table = list(csv.DictReader(io.StringIO(saved(tmp_path, run, "csv"))))
     assert {
@@ -117,6 +119,45 @@ def test_html_and_csv_list_every_order_as_the_ledger_has_it(make_sandboxes, tmp_
     assert order["name"] == page.rows[hostile][2] and order["cancelled_at"]
 
 
+# What holds each scenario's Shopify order, from the world's own description (sandbox/world.py), not from decide.py.
+SCENARIO_HOLDS = {
+    "fulfilled_in_shopify": Hold.SHIPPED,
+    "partially_fulfilled_in_shopify": Hold.SHIPPED,
+    "return_in_progress": Hold.RETURN,
+    "fulfillment_in_progress": Hold.FULFILLMENT_SERVICE,
+    "pending_fulfillment_service": Hold.FULFILLMENT_SERVICE,
+    "request_declined": Hold.REQUEST_DECLINED,
+}
+
+
+def test_the_page_says_decisions_and_outcomes_in_words_with_a_next_step_for_each_problem(make_sandboxes, tmp_path):
+    world = seeded_world()
+    run = run_sync(make_sandboxes(world=world), tmp_path, variables=ON, conf=WINDOW)
+    assert run.state == "success", run.task_states
+    page = read_report_page(saved(tmp_path, run, "html"))
+    needs_a_person = {"cannot_cancel", "not_found", "invalid_link", "linked_to_open_order", "billed_in_netsuite"}
+    seen_holds, steps = set(), 0
+    for codes, texts in zip(page.rows, page.texts, strict=True):
+        decision, outcome, next_step = codes[3], codes[5], texts[7]
+        assert texts[3] == DECISION_LABELS[decision] != decision  # words on the page, the code kept beside them
+        assert texts[5] == OUTCOME_LABELS[outcome] != outcome
+        scenario = world.scenarios[int(codes[1])]
+        if outcome == "cannot_cancel":
+            hold = SCENARIO_HOLDS[scenario]
+            seen_holds.add(hold)
+            assert next_step == HOLD_NEXT_STEPS[hold], scenario
+        elif outcome in needs_a_person:
+            assert next_step == NEXT_STEPS[outcome], scenario
+        else:
+            assert next_step == "", scenario  # nothing for a person to do
+        steps += bool(next_step)
+    assert seen_holds == set(SCENARIO_HOLDS.values())  # every kind of hold had its own step
+    assert steps == page.headline["attention"] > 0
+    # The CSV keeps the codes.
+    table = list(csv.DictReader(io.StringIO(saved(tmp_path, run, "csv"))))
+    assert {r["outcome"] for r in table} >= needs_a_person and "next_step" not in table[0]
+
+
 def test_dry_run_report_says_plan_first_and_nothing_changed(make_sandboxes, tmp_path):
     sandboxes = make_sandboxes(count=2 * 21, seed=11, every_scenario=True)
     run = run_sync(sandboxes, tmp_path, variables=ON, conf=WINDOW | {"dry_run": True})
@@ -132,3 +173,16 @@ def test_dry_run_report_says_plan_first_and_nothing_changed(make_sandboxes, tmp_
     assert any(row[4] == "yes" for row in would) and any(row[4] == "no" for row in would)  # refund in the plan
     assert "cancelled" not in {row[5] for row in page.rows}
     assert "cancelled" not in page.headline
+
+
+def test_a_report_location_that_cannot_be_written_still_records_the_run_and_fails_it_saying_so(
+    make_sandboxes, tmp_path
+):
+    sandboxes = make_sandboxes(count=12, seed=3)
+    unwritable = "file:///proc/no-reports-here"  # no directory can be made in /proc, even as root
+    run = run_sync(sandboxes, tmp_path, {**ON, "netsuite_shopify_report_location": unwritable}, WINDOW)
+
+    assert run.state == "failed" and run.task_states["report"] == ["failed"]
+    assert sandboxes.shopify.store.cancel_calls  # every order was handled before the report
+    (row,) = Ledger(run.ledger_url).runs([DAG_ID])
+    assert row["state"] == "failed" and unwritable in row["reason"] and row["orders"] > 0

@@ -1,15 +1,19 @@
-"""A deployment to look at: two real DAG runs (a plan, then the real thing), Airflow's API server with the
-plugin serving their ledger and reports, and Debian's Chromium driven by Playwright."""
+"""A deployment to look at: four real DAG runs (a plan, the real thing, an empty window, and a run stopped by a
+bad Variable), Airflow's API server with the plugin serving their ledger and reports, and Debian's Chromium
+driven by Playwright."""
 
 from __future__ import annotations
 
 import json
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from include.cancel_sync.constants import LEDGER_CONN_ID
 from sandbox.runner import Sandboxes
 from sandbox.world import build_world
 from tests.cancel_sync.ui.api_server import ApiServer
@@ -32,48 +36,55 @@ SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
 HOSTILE_TRANID = 'SO-<script>alert("x")</script>&Ü'
 
 
+BAD_PREVENT_REFUND = {"netsuite_shopify_prevent_refund": "maybe"}
+
+
 @dataclass
 class Deployment:
     server: ApiServer
     plan: SyncRun
     real: SyncRun
+    empty: SyncRun
+    stopped: SyncRun  # resolve_run refused the bad Variable: no order handled
     sandboxes: Sandboxes
+    world: Any
 
     @property
     def url(self) -> str:
         return self.server.base_url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")  # one deployment for every browser test of this folder
 def deployment(airflow_db, tmp_path_factory):
     work = tmp_path_factory.mktemp("ui")
     ledger_file = work / "ledger.sqlite"
-    server = ApiServer(
-        airflow_db,
-        work / "api-server.log",
-        {
-            "AIRFLOW_CONN_NETSUITE_SHOPIFY_LEDGER": json.dumps({"conn_type": "sqlite", "host": str(ledger_file)}),
-            "AIRFLOW_VAR_NETSUITE_SHOPIFY_REPORT_LOCATION": f"file://{work / 'reports'}",
-        },
-    ).start()  # starts while the DAG runs below
     world = build_world(2 * 21, WORLD_START, WORLD_END, seed=11, every_scenario=True)
     world.sales_order(min(n for n, s in world.scenarios.items() if s == "cancel_paid")).tranid = HOSTILE_TRANID
     sandboxes = Sandboxes(world).start()
+    # The API server sees the connections the runs use, as a deployment's would (its settings check reads them).
+    connections = sandboxes.connections() | {LEDGER_CONN_ID: {"conn_type": "sqlite", "host": str(ledger_file)}}
+    env = {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(c) for conn_id, c in connections.items()}
+    env["AIRFLOW_VAR_NETSUITE_SHOPIFY_REPORT_LOCATION"] = f"file://{work / 'reports'}"
+    server = ApiServer(airflow_db, work / "api-server.log", env).start()  # starts while the DAG runs below
     try:
         window = whole_world_window(WORLD_START, WORLD_END)
         on = {"netsuite_shopify_cancel_enabled": "true"}
         ledger_url = f"sqlite:///{ledger_file}"
         plan = run_sync(sandboxes, work, on, window | {"dry_run": True}, ledger_url=ledger_url)
         real = run_sync(sandboxes, work, on, window, ledger_url=ledger_url)
-        assert plan.state == real.state == "success", (plan.task_states, real.task_states)
+        nothing_then = whole_world_window(WORLD_START - timedelta(days=30), WORLD_START - timedelta(days=29))
+        empty = run_sync(sandboxes, work, on, nothing_then, ledger_url=ledger_url)
+        stopped = run_sync(sandboxes, work, on | BAD_PREVENT_REFUND, window, ledger_url=ledger_url)
+        assert plan.state == real.state == empty.state == "success", (plan.task_states, real.task_states)
+        assert empty.report["orders"] == 0 and stopped.state == "failed", stopped.task_states
         server.wait_ready()
-        yield Deployment(server, plan, real, sandboxes)
+        yield Deployment(server, plan, real, empty, stopped, sandboxes, world)
     finally:
         server.stop()
         sandboxes.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
     if not CHROMIUM.exists():
         if os.environ.get("REQUIRE_BROWSER"):

@@ -35,8 +35,11 @@ def status(deployment, path: str, **options) -> int:
 
 
 def sign_in(page, deployment, target: str) -> None:
-    """Open `target`; Airflow sends a stranger to its login page, then back."""
+    """Open `target`; Airflow sends a stranger to its login page (our pages through their "Sign in" link),
+    then back."""
     page.goto(deployment.url + target)
+    if target.startswith(PREFIX):
+        page.get_by_role("link", name="Sign in to Airflow").click()
     page.wait_for_url("**/auth/login**")
     page.get_by_label("Username").fill(deployment.server.user)
     page.get_by_label("Password").fill(deployment.server.password)
@@ -78,39 +81,50 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    # The nav entry: Airflow's UI around our page.
-    sign_in(page, deployment, "/plugin/netsuite-shopify")
-    frame = page.frame_locator("iframe")
-    frame.get_by_role("heading", name="Recent runs").wait_for()
-    rows = frame.locator("#runs tbody tr")
-    assert rows.count() == 2
-    assert [rows.nth(i).get_attribute("data-run-id") for i in range(2)] == [real.run_id, plan.run_id]
-    latest = {
-        key: int(frame.locator(f'#latest [data-count="{key}"]').inner_text())
+    # The nav entry: Browse → Cancel sync opens the pages in a tab of their own (Airflow's frame is sandboxed:
+    # no link in it could open a run in Airflow or an order in NetSuite or Shopify).
+    sign_in(page, deployment, "/")
+    page.get_by_role("button", name="Browse").click()
+    entry = page.get_by_role("menuitem", name="Cancel sync")
+    assert (entry.get_attribute("href"), entry.get_attribute("target")) == (f"{PREFIX}/", "_blank")
+    with context.expect_page() as opened:
+        entry.click()
+    airflow_page, page = page, opened.value
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("heading", name="Recent runs").wait_for()
+    rows = page.locator("#runs tbody tr")
+    newest_first = [deployment.stopped, deployment.empty, real, plan]
+    assert [rows.nth(i).get_attribute("data-run-id") for i in range(rows.count())] == [r.run_id for r in newest_first]
+    totals = {
+        key: int(page.locator(f'#totals [data-count="{key}"]').inner_text())
         for key in ("orders", "cancelled", "failed")
+    }  # every run of the last 24 hours, not only the newest
+    assert totals == {
+        "orders": real.report["orders"] + plan.report["orders"],
+        "cancelled": real.report["outcomes"]["cancelled"],
+        "failed": 0,
     }
-    assert latest == {"orders": real.report["orders"], "cancelled": real.report["outcomes"]["cancelled"], "failed": 0}
-    plan_cells = rows.nth(1).locator("td").all_inner_texts()
-    assert plan_cells[4] == str(plan.report["outcomes"]["would_cancel"]) and plan_cells[3] == "0"
-    screenshot(page, "02-recent-runs-in-airflow")
+    plan_cells = rows.nth(3).locator("td").all_inner_texts()
+    assert plan_cells[5] == str(plan.report["outcomes"]["would_cancel"]) and plan_cells[4] == "0"
+    screenshot(page, "02-recent-runs")
 
     # A run's report, from its row.
-    rows.nth(0).get_by_role("link", name="report", exact=True).click()
-    headline = frame.locator("#headline")
+    page.locator(f'#runs tr[data-run-id="{real.run_id}"]').get_by_role("link", name="report", exact=True).click()
+    headline = page.locator("#headline")
     headline.wait_for()
     assert int(headline.locator('[data-count="cancelled"]').inner_text()) == real.report["outcomes"]["cancelled"]
     assert int(headline.locator('[data-count="orders"]').inner_text()) == real.report["orders"]
     order = cancelled_order(deployment)
-    row = frame.locator(f'#orders tr[data-netsuite-id="{order["id"]}"]')
+    row = page.locator(f'#orders tr[data-netsuite-id="{order["id"]}"]')
     assert row.locator("td").all_inner_texts()[:6] == [
         order["tranid"],
         str(order["id"]),
         order["shopify_name"],
-        "to_cancel",
+        "Cancel in Shopify",  # the decision to_cancel, in words
         "yes" if order["refund"] else "no",
-        "cancelled",
+        "Cancelled",
     ]
-    screenshot(page, "03-run-report-in-airflow")
+    screenshot(page, "03-run-report-from-recent-runs")
 
     # The same report on its own, whole; and the plan, which says so first.
     report_page = context.new_page()
@@ -127,22 +141,23 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     screenshot(report_page, "05-plan-report", full_page=True)
 
     # An order's history: searched by tranid, then by Shopify order name.
-    frame.get_by_label("Order to search").fill(order["tranid"])
-    frame.get_by_role("button", name="Search history").click()
-    history = frame.locator("#history tbody tr")
+    page.get_by_label("Order to search").fill(order["tranid"])
+    page.get_by_role("button", name="Search history").click()
+    history = page.locator("#history tbody tr")
     history.first.wait_for()
     ledger_rows = Ledger(real.ledger_url).history(tranid=order["tranid"])
     assert history.count() == len(ledger_rows) == 2
     outcomes = [history.nth(i).locator("td").nth(8).inner_text() for i in range(2)]
-    assert outcomes == ["would_cancel", "cancelled"]  # planned, then done
+    assert outcomes == ["Would cancel (not sent)", "Cancelled"]  # planned, then done
     assert "plan" in history.nth(0).locator("td").nth(1).inner_text()
-    screenshot(page, "06-order-history-in-airflow")
-    frame.get_by_label("Order to search").fill(order["shopify_name"].lstrip("#"))
-    frame.get_by_role("button", name="Search history").click()
-    frame.get_by_role("heading", name=f"Order history: {order['shopify_name'].lstrip('#')}").wait_for()
+    screenshot(page, "06-order-history")
+    page.get_by_label("Order to search").fill(order["shopify_name"].lstrip("#"))
+    page.get_by_role("button", name="Search history").click()
+    page.get_by_role("heading", name=f"Order history: {order['shopify_name'].lstrip('#')}").wait_for()
     assert history.count() == 2 and order["tranid"] in history.nth(1).inner_text()
 
     # The run's own page in Airflow has the report as a tab.
+    page = airflow_page
     page.goto(f"{deployment.url}/dags/{DAG_ID}/runs/{quote(real.run_id, safe='')}/plugin/netsuite-shopify-report")
     page.frame_locator("iframe").locator("#headline").wait_for()
     page.get_by_text("Cancel sync report").first.wait_for()  # the tab, drawn by Airflow's UI after the page loads
