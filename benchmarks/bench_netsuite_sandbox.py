@@ -23,7 +23,7 @@ from requests_oauthlib import OAuth1
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.queries import OrderColumns, canceled_orders_query
 from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.window import Window
 from sandbox.httpserver import SandboxServer  # noqa: E402
@@ -40,7 +40,7 @@ LINK_FIELD = "custbody_fa_channel_order"
 
 def dag_query(start: datetime, end: datetime) -> str:
     """Exactly what the DAG sends for a window (the project's own query builder)."""
-    return canceled_orders_query(LINK_FIELD, Window(start, end), netsuite_clock("UTC"))
+    return canceled_orders_query(OrderColumns((LINK_FIELD,)), Window(start, end), netsuite_clock("UTC"))
 
 
 def make_orders(count: int, seed: int = 1) -> list[SalesOrder]:

@@ -24,6 +24,7 @@ NOTIFY_VARIABLE = "netsuite_shopify_notify_customer"
 OVERLAP_VARIABLE = "netsuite_shopify_window_overlap_minutes"
 LOOKBACK_VARIABLE = "netsuite_shopify_manual_lookback_hours"
 SWEEP_DAYS_VARIABLE = "netsuite_shopify_sweep_days"  # read by the sweep only
+STORES_VARIABLE = "netsuite_shopify_stores"  # several Shopify stores, each with its own settings (stores.py)
 MAX_SWEEP_DAYS = 90
 # Variables: where reports go and what they link to
 REPORT_LOCATION_VARIABLE = "netsuite_shopify_report_location"
@@ -36,5 +37,6 @@ EXTRACT_TASK_ID = "extract_canceled_orders"
 CANCEL_TASK_ID = "cancel_in_shopify"
 BATCH_COUNT_XCOM = "batch_count"
 OUTCOMES_XCOM = "outcomes"
+BATCH_STORES_XCOM = "batch_stores"  # the store of each batch, by map index (None: orders of no store)
 SETTLED_XCOM = "settled"  # a sweep: orders left out as settled for good
 FAILURE_XCOM = "failure"  # why a task that stops the run failed, for the report (no run is silent)

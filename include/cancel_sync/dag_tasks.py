@@ -29,6 +29,23 @@ def default_args() -> dict:
     }
 
 
+BATCH_LABEL = "{{ batch_label }}"
+
+
+def _label_batch(label: str) -> None:
+    """What the mapped task's BATCH_LABEL shows (rendered after the task, failed or not)."""
+    from airflow.sdk import get_current_context
+
+    get_current_context()["batch_label"] = label
+
+
+def shopify_client(conn_id: str):
+    """The Shopify client of a store's connection (tasks call it for their batch's store only)."""
+    from include.cancel_sync.shopify.hook import ShopifyHook
+
+    return ShopifyHook(conn_id).get_client()
+
+
 def cancel_tasks(sweep: bool = False) -> None:
     """Add the tasks to the DAG being defined (call it inside a @dag function)."""
 
@@ -37,6 +54,7 @@ def cancel_tasks(sweep: bool = False) -> None:
         from airflow.sdk import Variable
 
         from include.cancel_sync import tasks
+        from include.cancel_sync.airflow_connections import connection_exists
         from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
         from include.cancel_sync.task_xcom import AirflowXCom
 
@@ -49,6 +67,7 @@ def cancel_tasks(sweep: bool = False) -> None:
                 pendulum.now("UTC"),
                 AirflowXCom(ti),
                 sweep=sweep,
+                connection_exists=connection_exists,
             )
 
     @task
@@ -62,27 +81,28 @@ def cancel_tasks(sweep: bool = False) -> None:
         with bad_settings_fail_at_once():  # e.g. netsuite_default without its timezone
             return tasks.extract(NetSuiteHook().get_client, run, AirflowXCom(ti), Ledger.from_airflow)
 
-    @task
+    # Each mapped task is one store's batch: Airflow's grid names it "<store>: <n> orders" (BATCH_LABEL).
+    @task(map_index_template=BATCH_LABEL)
     def compare_with_shopify(run: dict, batch: dict) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.ledger import Ledger
         from include.cancel_sync.netsuite.hook import NetSuiteHook
-        from include.cancel_sync.shopify.hook import ShopifyHook
 
-        shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
-        return tasks.compare(shopify, netsuite, run, batch, Ledger.from_airflow)
+        _label_batch(tasks.batch_label(run, batch))
+        return tasks.compare(shopify_client, NetSuiteHook().get_client, run, batch, Ledger.from_airflow)
 
-    @task
+    @task(map_index_template=BATCH_LABEL)
     def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.ledger import Ledger, RunKey
         from include.cancel_sync.netsuite.hook import NetSuiteHook
-        from include.cancel_sync.shopify.hook import ShopifyHook
         from include.cancel_sync.task_xcom import AirflowXCom
 
+        _label_batch(tasks.batch_label(run, decisions))
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
-        shopify, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
-        outcomes = tasks.cancel(shopify, netsuite, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key)
+        outcomes = tasks.cancel(
+            shopify_client, NetSuiteHook().get_client, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key
+        )
         return {"orders": len(outcomes)}
 
     # ALL_DONE, and the run's settings pulled inside: the report is written whatever stopped the run.
@@ -99,8 +119,8 @@ def cancel_tasks(sweep: bool = False) -> None:
 
         location = Variable.get(REPORT_LOCATION_VARIABLE, default=None) or default_report_location()  # "" too
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number)
-        links = record_urls_from_airflow()
-        return tasks.report(AirflowXCom(ti), key, location, links, Ledger.from_airflow, get_current_context())
+        context = get_current_context()
+        return tasks.report(AirflowXCom(ti), key, location, record_urls_from_airflow, Ledger.from_airflow, context)
 
     run = resolve_run()
     batches = extract_canceled_orders(run)

@@ -1,6 +1,7 @@
 """Compare: join NetSuite records with Shopify state and decide per order.
 
 A Shopify order is cancelled only if
+- the NetSuite order belongs to exactly one store (stores.py), whose shop the batch's client talks to,
 - the NetSuite order counts as canceled (status C, or H with nothing shipped and nothing billed),
 - every other NetSuite sales order that links the same Shopify order counts as canceled too (a re-entered
   order still being fulfilled holds it), and
@@ -47,7 +48,18 @@ _SHIPPED = {"PARTIALLY_FULFILLED": "some items were shipped", "FULFILLED": "the 
 # Financial states with captured money that a refund would give back.
 REFUNDABLE_FINANCIAL = {"PAID", "PARTIALLY_PAID", "PARTIALLY_REFUNDED"}
 LINKS_NAMED = 5  # other NetSuite orders named in a reason
-_ORDER_COLUMNS = ["id", "tranid", "status", "modified", "gid", "problem", "billed"]
+_ORDER_COLUMNS = [
+    "id",
+    "tranid",
+    "status",
+    "modified",
+    "gid",
+    "problem",
+    "billed",
+    "store",
+    "routing",
+    "routing_reason",
+]
 _STATE_COLUMNS = ["gid", "name", "cancelledAt", "displayFinancialStatus", "displayFulfillmentStatus", "returnStatus"]
 
 
@@ -75,6 +87,7 @@ def _decision(row: dict[str, Any], linked: dict[str, list[LinkedOrder]], prevent
     decision_name, reason = _classify(row, linked)
     decision: OrderDecision = {
         "id": int(row["id"]),
+        "store": row["store"],
         "tranid": row["tranid"],
         "status": row["status"],
         "modified": row["modified"],
@@ -91,6 +104,8 @@ def _decision(row: dict[str, Any], linked: dict[str, list[LinkedOrder]], prevent
 
 
 def _classify(row: dict[str, Any], linked: dict[str, list[LinkedOrder]]) -> tuple[Decision, str]:
+    if row["routing"]:  # no store, or several: never cancelled (stores.py)
+        return Decision(row["routing"]), row["routing_reason"]
     if not row["gid"]:
         return Decision.INVALID_LINK, row["problem"] or "no Shopify link"
     if row["billed"] is True:

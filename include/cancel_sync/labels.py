@@ -7,7 +7,7 @@ cannot cancel has one per hold (shopify/fulfillment.py), because the step depend
 
 from __future__ import annotations
 
-from include.cancel_sync.constants import CANCEL_TASK_ID, LINK_FIELD_VARIABLE
+from include.cancel_sync.constants import CANCEL_TASK_ID, LINK_FIELD_VARIABLE, STORES_VARIABLE
 from include.cancel_sync.records import Decision, Outcome
 from include.cancel_sync.shopify.fulfillment import Hold, hold_of
 
@@ -19,6 +19,8 @@ DECISION_LABELS: dict[Decision, str] = {
     Decision.INVALID_LINK: "No usable Shopify link",
     Decision.LINKED_TO_OPEN_ORDER: "Another NetSuite order still holds it",
     Decision.BILLED_IN_NETSUITE: "Billed in NetSuite: not a cancellation",
+    Decision.NO_STORE: "Not an order of any store",
+    Decision.SEVERAL_STORES: "Claimed by several stores",
 }
 
 OUTCOME_LABELS: dict[Outcome, str] = {
@@ -33,6 +35,8 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.INVALID_LINK: "Invalid link",
     Outcome.LINKED_TO_OPEN_ORDER: "Another NetSuite order holds it",
     Outcome.BILLED_IN_NETSUITE: "Billed in NetSuite",
+    Outcome.NO_STORE: "No store (left alone)",
+    Outcome.SEVERAL_STORES: "Several stores claim it",
     # Only while a cancel is in flight (ledger rows of a try that has not finished, or died):
     Outcome.TO_CANCEL: "Cancel about to be sent",
     Outcome.ACCEPTED: "Cancel accepted, not yet confirmed",
@@ -47,6 +51,10 @@ OTHER_LABEL = "Other"
 
 _RESYNC = "then re-sync it: trigger the DAG with netsuite_order_ids set to its internal id"
 NEXT_STEPS: dict[Outcome, str] = {
+    Outcome.SEVERAL_STORES: (
+        f"Two stores in {STORES_VARIABLE} claim this NetSuite order (the reason names them): make their "
+        f"'netsuite' selectors exclusive, {_RESYNC}."
+    ),
     Outcome.INVALID_LINK: (
         f"Put the Shopify order's id in the NetSuite order's link field (Variable {LINK_FIELD_VARIABLE} names it) "
         "and save: the next run sees the order again. If the order never came from Shopify, nothing to do."

@@ -50,6 +50,7 @@ ledger_table = sa.Table(
     sa.Column("try_number", sa.Integer, nullable=False),
     sa.Column("map_index", sa.Integer, nullable=False),
     sa.Column("netsuite_id", sa.BigInteger, nullable=False),
+    sa.Column("store", sa.String(40)),  # stores.py; NULL: an order of no store, or a row from before stores
     sa.Column("tranid", sa.String(200)),
     sa.Column("shopify_gid", sa.String(100)),
     sa.Column("shopify_name", sa.String(100)),
@@ -90,6 +91,7 @@ runs_table = sa.Table(
     sa.Column("window_end", sa.String(40)),
     sa.Column("orders", sa.Integer, nullable=False),
     sa.Column("counts", sa.JSON, nullable=False),  # outcome → orders
+    sa.Column("stores", sa.JSON),  # store → its counts, as the report's per-store sections (NULL before stores)
     sa.Column("report_uri", sa.Text),
     sa.Index("ix_cancel_sync_runs_finished", "finished_at"),
 )
@@ -167,6 +169,23 @@ def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """A ledger made by an earlier version lacks the newer columns (all nullable): add them, keeping every row."""
+    inspector = sa.inspect(engine)
+    for table in _metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=engine.dialect)
+                try:
+                    with engine.begin() as db:
+                        db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                except sa.exc.DBAPIError:  # another task added it first
+                    added = {c["name"] for c in sa.inspect(engine).get_columns(table.name)}
+                    if column.name not in added:
+                        raise
+
+
 class Ledger:
     def __init__(self, url: str) -> None:
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
@@ -174,6 +193,7 @@ class Ledger:
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_wal)
         _metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         for index in ledger_table.indexes:  # a ledger made by an earlier version lacks the newer indexes
             index.create(self.engine, checkfirst=True)
 
@@ -196,6 +216,7 @@ class Ledger:
             "try_number": key.try_number,
             "map_index": key.map_index,
             "netsuite_id": outcome["id"],
+            "store": outcome.get("store"),
             "tranid": outcome.get("tranid"),
             "shopify_gid": outcome.get("gid"),
             "shopify_name": outcome.get("shopify_name"),
@@ -309,7 +330,10 @@ class Ledger:
                     found.setdefault(gid, []).append(row_id)
         return found
 
-    def history(self, tranid: str | None = None, shopify_name: str | None = None) -> list[dict[str, Any]]:
+    def history(
+        self, tranid: str | None = None, shopify_name: str | None = None, store: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows of the order with this tranid or Shopify name (both: either), of `store` when given."""
         query = sa.select(ledger_table).order_by(ledger_table.c.id)
         conditions = []
         if tranid:
@@ -318,6 +342,8 @@ class Ledger:
             conditions.append(ledger_table.c.shopify_name == shopify_name)
         if conditions:
             query = query.where(sa.or_(*conditions))
+        if store:
+            query = query.where(ledger_table.c.store == store)
         with self.engine.connect() as db:
             return [dict(row._mapping) for row in db.execute(query)]
 
@@ -338,6 +364,7 @@ class Ledger:
             "window_end": window.get("end"),
             "orders": int(summary.get("orders") or 0),
             "counts": dict(summary.get("outcomes") or {}),
+            "stores": summary.get("stores"),
             "report_uri": summary.get("report_html_uri"),
         }
         t = runs_table

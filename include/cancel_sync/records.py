@@ -26,6 +26,8 @@ class Decision(StrEnum):
     INVALID_LINK = "invalid_link"
     LINKED_TO_OPEN_ORDER = "linked_to_open_order"  # another sales order still holds the Shopify order
     BILLED_IN_NETSUITE = "billed_in_netsuite"  # closed but billed: NetSuite charged for it, not a cancellation
+    NO_STORE = "no_store"  # no store in netsuite_shopify_stores claims it (another channel's order)
+    SEVERAL_STORES = "several_stores"  # two stores' selectors claim it: a setting to fix
 
 
 class Outcome(StrEnum):
@@ -44,6 +46,8 @@ class Outcome(StrEnum):
     INVALID_LINK = Decision.INVALID_LINK.value
     LINKED_TO_OPEN_ORDER = Decision.LINKED_TO_OPEN_ORDER.value
     BILLED_IN_NETSUITE = Decision.BILLED_IN_NETSUITE.value
+    NO_STORE = Decision.NO_STORE.value
+    SEVERAL_STORES = Decision.SEVERAL_STORES.value
     # While a cancel is in flight (cancel step and ledger only, never a final outcome in a report):
     TO_CANCEL = Decision.TO_CANCEL.value  # re-checked, about to be sent
     ACCEPTED = "accepted"  # Shopify took the cancel; not yet seen done
@@ -53,6 +57,7 @@ class Outcome(StrEnum):
 # Outcomes a person has to look at; failures are counted apart (a retry may still clear them).
 NEEDS_A_PERSON = frozenset(
     {
+        Outcome.SEVERAL_STORES,
         Outcome.LINKED_TO_OPEN_ORDER,
         Outcome.BILLED_IN_NETSUITE,
         Outcome.INVALID_LINK,
@@ -63,6 +68,7 @@ NEEDS_A_PERSON = frozenset(
 # How the report lists orders: problems first, in this order, then everything else.
 PROBLEMS_FIRST = (
     Outcome.FAILED,
+    Outcome.SEVERAL_STORES,
     Outcome.LINKED_TO_OPEN_ORDER,
     Outcome.BILLED_IN_NETSUITE,
     Outcome.INVALID_LINK,
@@ -85,12 +91,15 @@ class CanceledOrder(TypedDict, total=False):
     """A NetSuite sales order that counts as canceled (extract step)."""
 
     id: Required[int]  # NetSuite internal id
+    store: str | None  # the store it belongs to (stores.py); None: no store, `routing` says why
     tranid: str  # document number, e.g. SO10042
     status: str  # C or H
     modified: str | None  # lastmodifieddate as NetSuite printed it
     gid: str | None  # the Shopify order it links, None when the link is unusable
     problem: NotRequired[str]  # why the link cannot be used
     billed: NotRequired[bool]  # something on it was billed (only a closed order can be)
+    routing: NotRequired[Decision]  # store None: no_store or several_stores
+    routing_reason: NotRequired[str]
 
 
 class OrderDecision(CanceledOrder, total=False):

@@ -114,6 +114,16 @@ _VARIABLES: dict[str, tuple[str, Any, Callable[[str, Any], Any]]] = {
 }
 
 
+# The settings a store may override in netsuite_shopify_stores (stores.py): the merchant's per-store choices.
+STORE_SETTINGS = ("cancel_enabled", "prevent_refund", "link_field", "reason", "restock", "notify_customer")
+
+
+def parse_setting(key: str, name: str, raw: Any) -> Any:
+    """`raw` read by the parser of setting `key` (a SyncSettings field kept in a Variable); `name` is what an
+    error calls it."""
+    return _VARIABLES[key][2](name, raw)
+
+
 SWEEP_DAYS_DEFAULT = "7"
 
 

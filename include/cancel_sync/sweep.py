@@ -29,9 +29,12 @@ def drop_settled(records: list[CanceledOrder], ledger: Ledger) -> tuple[list[Can
 
 
 def mark_caught(decisions: list[OrderDecision], ledger: Ledger) -> None:
-    """Mark what the windows missed: orders to cancel now, and orders no run has recorded at all."""
+    """Mark what the windows missed: orders to cancel now, and orders no run has recorded at all (orders of no
+    store are no store's business: never marked)."""
     handled = ledger.handled(decision["id"] for decision in decisions)
     for decision in decisions:
+        if decision.get("store") is None and decision.get("routing"):
+            continue
         if decision["decision"] == Decision.TO_CANCEL or decision["id"] not in handled:
             decision["caught"] = f"{CAUGHT}: {_should_have(decision, ledger)}"
 

@@ -28,12 +28,14 @@ from include.cancel_sync.cancel import cancel_batch
 from include.cancel_sync.constants import (
     ALERTS_CONN_ID,
     BATCH_COUNT_XCOM,
+    BATCH_STORES_XCOM,
     CANCEL_TASK_ID,
     EXTRACT_TASK_ID,
     FAILURE_XCOM,
     OUTCOMES_XCOM,
     RESOLVE_TASK_ID,
     SETTLED_XCOM,
+    STORES_VARIABLE,
 )
 from include.cancel_sync.decide import decide
 from include.cancel_sync.errors import SyncError
@@ -41,12 +43,14 @@ from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.netsuite.client import NetSuiteClient
 from include.cancel_sync.netsuite.extract import extract_canceled_orders, make_batches
 from include.cancel_sync.netsuite.linked_orders import read_linked_orders
-from include.cancel_sync.records import OrderOutcome, Outcome
+from include.cancel_sync.records import Decision, OrderOutcome, Outcome
 from include.cancel_sync.report.files import ReportFiles
 from include.cancel_sync.report.record_urls import RecordUrls
 from include.cancel_sync.report.summary import RunSummary, format_report
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
+from include.cancel_sync.shopify.client import ShopifyClient
 from include.cancel_sync.shopify.order_states import read_order_states
+from include.cancel_sync.stores import Store, load_stores, run_stores
 from include.cancel_sync.sweep import drop_settled, mark_caught
 from include.cancel_sync.task_xcom import TaskXCom
 from include.cancel_sync.ui.urls import report_page_url
@@ -77,12 +81,17 @@ def resolve_run(
     now: datetime,
     xcom: TaskXCom | None = None,
     sweep: bool = False,
+    connection_exists: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
-    """One snapshot of settings and window for the whole run (so a Variable edited mid-run changes nothing).
+    """One snapshot of settings, stores and window for the whole run (so a Variable edited mid-run changes
+    nothing). `connection_exists(conn_id)` checks each store's Shopify connection before anything is read.
 
     A sweep's window is the last `sweep_days` days up to `now`, whatever its schedule."""
     with failure_recorded(xcom, RESOLVE_TASK_ID):
-        return _resolve_run(get_variable, params, data_interval_start, data_interval_end, now, sweep)
+        run = _resolve_run(get_variable, params, data_interval_start, data_interval_end, now, sweep)
+        stores = load_stores(get_variable(STORES_VARIABLE, None), connection_exists)
+        log.info("Stores: %s", "; ".join(store.describe() for store in stores))
+        return run | {"stores": [store.to_dict() for store in stores]}
 
 
 def _resolve_run(
@@ -139,36 +148,84 @@ def _extract(
 ) -> list[dict[str, Any]]:
     settings = SyncSettings.from_dict(run["settings"])
     window = Window.from_dict(run["window"]) if run["window"] else None
-    records = extract_canceled_orders(netsuite_client, settings, window)
+    records = extract_canceled_orders(netsuite_client, settings, window, run_stores(run))
     if settings.is_sweep:
         records, settled = drop_settled(records, _required(open_ledger))
         log.info("The sweep leaves out %d orders the ledger shows settled for good", settled)
         if xcom is not None:
             xcom.push(SETTLED_XCOM, settled)
     batches = make_batches(records)
-    log.info("Extracted %d canceled NetSuite orders in %d batches", len(records), len(batches))
+    stores = [batch[0]["store"] for batch in batches]
+    log.info("Extracted %d canceled NetSuite orders in %d batches (%s)", len(records), len(batches), _per_store(stores))
     if xcom is not None:
+        xcom.push(BATCH_STORES_XCOM, stores)  # before the count: the report reads the count as "extraction done"
         xcom.push(BATCH_COUNT_XCOM, len(batches))
     return [pack(batch) for batch in batches]
 
 
+def _per_store(stores: list[str | None]) -> str:
+    counts: dict[str, int] = {}
+    for store in stores:
+        counts[store or "no store"] = counts.get(store or "no store", 0) + 1
+    return ", ".join(f"{name}: {count}" for name, count in counts.items()) or "none"
+
+
+ShopifyClients = ShopifyClient | Callable[[str], ShopifyClient]  # a client, or one per connection id
+NetSuiteClients = NetSuiteClient | Callable[[], NetSuiteClient]
+
+
+def batch_store(run: dict[str, Any], records: list[dict[str, Any]]) -> Store | None:
+    """The store a batch's orders belong to (make_batches never mixes stores); None: orders of no store. A
+    batch extracted before stores existed has no `store` key: the run's one store then."""
+    if not records:
+        return None
+    stores = run_stores(run)
+    if "store" not in records[0]:
+        for record in records:
+            record["store"] = stores[0].name
+    name = records[0]["store"]
+    return None if name is None else next(store for store in stores if store.name == name)
+
+
+def batch_label(run: dict[str, Any], batch: Records) -> str:
+    """A batch's name in Airflow's grid: its store and size."""
+    records = as_records(batch)
+    store = batch_store(run, records)
+    return f"{store.name if store else 'no store'}: {len(records)} orders"
+
+
+def _client(clients: Any, *args: Any) -> Any:
+    return clients(*args) if callable(clients) else clients
+
+
 def compare(
-    shopify_client,
-    netsuite_client,
+    shopify_clients: ShopifyClients,
+    netsuite_clients: NetSuiteClients,
     run: dict[str, Any],
     batch: Records,
     open_ledger: Callable[[], Ledger] | None = None,
 ) -> dict[str, Any]:
-    """Each order's decision, from its Shopify order's state and every NetSuite order linking that order; a
-    sweep marks what the windows missed (sweep.py; `open_ledger` is needed then)."""
-    settings = SyncSettings.from_dict(run["settings"])
+    """Each order's decision, from its Shopify order's state in its store's shop and every NetSuite order
+    linking that order; a sweep marks what the windows missed (sweep.py; `open_ledger` is needed then).
+
+    `shopify_clients(conn_id)` makes the batch's store's client (or a client is given); a batch of orders of
+    no store reads neither system."""
     records = as_records(batch)
-    gids = [record["gid"] for record in records if record.get("gid")]
-    linked = read_linked_orders(netsuite_client, settings.link_field, gids)
-    decisions = decide(records, read_order_states(shopify_client, gids), linked, settings.prevent_refund)
-    if settings.is_sweep:
+    store = batch_store(run, records)
+    states: dict[str, dict[str, Any]] = {}
+    linked: dict[str, list] = {}
+    prevent_refund = False
+    if store is not None:
+        settings = store.settings(SyncSettings.from_dict(run["settings"]))
+        prevent_refund = settings.prevent_refund
+        gids = [record["gid"] for record in records if record.get("gid")]
+        linked = read_linked_orders(_client(netsuite_clients), settings.link_field, gids)
+        states = read_order_states(_client(shopify_clients, store.shopify_conn_id), gids)
+    decisions = decide(records, states, linked, prevent_refund)
+    if SyncSettings.from_dict(run["settings"]).is_sweep:
         mark_caught(decisions, _required(open_ledger))
-    log.info("Compared %d orders with Shopify and their links in NetSuite", len(decisions))
+    where = f"store {store.name}" if store else "no store"
+    log.info("Compared %d orders (%s) with Shopify and their links in NetSuite", len(decisions), where)
     return pack(decisions)
 
 
@@ -191,8 +248,8 @@ class BatchFailed(SyncError):
 
 
 def cancel(
-    shopify_client,
-    netsuite_client,
+    shopify_clients: ShopifyClients,
+    netsuite_clients: NetSuiteClients,
     run: dict[str, Any],
     decisions: Records,
     xcom: TaskXCom | None = None,
@@ -200,16 +257,25 @@ def cancel(
     run_key: RunKey | None = None,
     **options: Any,
 ) -> list[OrderOutcome]:
-    """Cancel the batch's orders that need it; returns every order's outcome.
+    """Cancel the batch's orders that need it, with its store's settings; returns every order's outcome.
 
     The outcomes are pushed for the report before anything is raised, so a batch that fails (BatchFailed,
-    after every other order was handled) still shows what it did."""
+    after every other order was handled) still shows what it did. A batch of orders of no store sends
+    nothing and makes no client."""
+    records = as_records(decisions)
+    store = batch_store(run, records)
     settings = SyncSettings.from_dict(run["settings"])
-    read_links = functools.partial(read_linked_orders, netsuite_client, settings.link_field)
+    client = None
+    read_links = None
+    if store is not None:
+        settings = store.settings(settings)
+        if any(record["decision"] == Decision.TO_CANCEL for record in records):
+            client = _client(shopify_clients, store.shopify_conn_id)
+            read_links = functools.partial(read_linked_orders, _client(netsuite_clients), settings.link_field)
     outcomes = cancel_batch(
-        shopify_client,
+        client,
         settings,
-        as_records(decisions),
+        records,
         ledger=ledger,
         run_key=run_key,
         read_links=read_links,
@@ -241,7 +307,7 @@ def report(
     xcom: TaskXCom,
     run_key: RunKey,
     location: str | None,
-    links: RecordUrls | None = None,
+    links: RecordUrls | Callable[[tuple[Store, ...]], RecordUrls] | None = None,
     open_ledger: Callable[[], Ledger] | None = None,
     notify_context: Any = None,
 ) -> dict[str, Any]:
@@ -253,6 +319,8 @@ def report(
     failures) is opened only after the report is written: its trouble must not cost the run its report."""
     run = xcom.pull(RESOLVE_TASK_ID, "return_value")
     expected = xcom.pull(EXTRACT_TASK_ID, BATCH_COUNT_XCOM) if run is not None else None
+    if callable(links):  # links to each store's shop: the stores are the run's
+        links = links(run_stores(run or {}))
     if run is None or expected is None:
         stopped_at = RESOLVE_TASK_ID if run is None else EXTRACT_TASK_ID
         failure = xcom.pull(stopped_at, FAILURE_XCOM) or {}
@@ -263,7 +331,18 @@ def report(
         # One mapped task's outcomes at a time: the report streams them, however many orders the run had.
         batches = (xcom.pull(CANCEL_TASK_ID, OUTCOMES_XCOM, index) for index in range(expected))
         settled = xcom.pull(EXTRACT_TASK_ID, SETTLED_XCOM) or 0
-        result = write_report(run, batches, expected, location, run_key.dag_id, run_key.run_id, links, settled=settled)
+        batch_stores = xcom.pull(EXTRACT_TASK_ID, BATCH_STORES_XCOM)
+        result = write_report(
+            run,
+            batches,
+            expected,
+            location,
+            run_key.dag_id,
+            run_key.run_id,
+            links,
+            settled=settled,
+            batch_stores=batch_stores,
+        )
     summary = result.summary
     if open_ledger is not None:
         record_run(open_ledger, run_key, summary)
@@ -308,17 +387,20 @@ def write_report(
     links: RecordUrls | None = None,
     stopped: tuple[str, str] | None = None,
     settled: int = 0,
+    batch_stores: list[str | None] | None = None,
 ) -> RunReport:
     """One batch of outcomes at a time (None: a cancel task that pushed none), so memory stays flat.
     `stopped`: (task, reason) of a run that stopped before any order was handled; `settled`: a sweep's orders
-    left out as settled for good."""
-    summary = RunSummary(run["settings"], run["window"], stopped)
+    left out as settled for good; `batch_stores`: each batch's store, to name the stores whose batches failed."""
+    summary = RunSummary(run["settings"], run["window"], stopped, run_stores(run))
     summary.settled_earlier = settled
     present = 0
     files, unwritable = _report_files(location, dag_id, run_id, links)
     with files or nullcontext():
-        for batch in outcome_batches:
+        for index, batch in enumerate(outcome_batches):
             if batch is None:
+                if batch_stores is not None and index < len(batch_stores):
+                    summary.batch_missing(batch_stores[index])
                 continue
             outcomes = as_records(batch)
             present += 1
@@ -378,9 +460,11 @@ class RunIncomplete(SyncError):
         elif not (summary["failed"] or summary["failed_batches"]):
             message = f"every order was handled, but {summary['report_error']}: set netsuite_shopify_report_location"
         else:
+            stores = summary.get("failed_stores") or []
+            where = f" (store {', '.join(stores)}: see its compare and cancel task logs)" if stores else ""
             message = (
-                f"{summary['failed']} order(s) failed and {summary['failed_batches']} batch(es) did not finish; "
-                "see the report above and retry the failed cancel_in_shopify tasks"
+                f"{summary['failed']} order(s) failed and {summary['failed_batches']} batch(es) did not finish"
+                f"{where}; see the report above and retry the failed cancel_in_shopify tasks"
             )
         super().__init__(message)
         self.summary = summary

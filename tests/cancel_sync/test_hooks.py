@@ -7,7 +7,7 @@ import pytest
 
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.netsuite.hook import NetSuiteHook
-from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.queries import OrderColumns, canceled_orders_query
 from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
 from include.cancel_sync.shopify.hook import ShopifyHook
@@ -37,7 +37,9 @@ def test_netsuite_hook_signs_requests_the_sandbox_accepts(make_sandboxes, monkey
     sandboxes = make_sandboxes(count=30)
     use_connections(monkeypatch, sandboxes.connections())
     client = NetSuiteHook().get_client()
-    rows = list(client.query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))))
+    rows = list(
+        client.query(canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC")))
+    )
     assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
     assert sandboxes.netsuite.stats["auth_failures"] == 0
 
@@ -107,6 +109,8 @@ def test_worker_threads_never_look_up_the_connection(make_sandboxes, monkeypatch
     netsuite = NetSuiteHook().get_client(max_concurrency=3)
     netsuite.page_size = 100
     monkeypatch.delenv("AIRFLOW_CONN_NETSUITE_DEFAULT")  # a lookup from now on would fail
-    rows = list(netsuite.query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))))
+    rows = list(
+        netsuite.query(canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC")))
+    )
     assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
     assert sandboxes.netsuite.stats["peak_concurrency"] > 1

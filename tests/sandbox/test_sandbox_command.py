@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from include.cancel_sync.netsuite.hook import NetSuiteHook
-from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.queries import OrderColumns, canceled_orders_query
 from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
 from include.cancel_sync.shopify.hook import ShopifyHook
@@ -34,10 +34,14 @@ def test_command_serves_both_sandboxes_with_importable_connections(sandbox_proce
     rows = list(
         NetSuiteHook()
         .get_client()
-        .query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("America/Los_Angeles")))
+        .query(
+            canceled_orders_query(
+                OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("America/Los_Angeles")
+            )
+        )
     )
     assert rows, "the seeded world has canceled orders"
-    gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link")) for r in rows) if link.gid)
+    gid = next(link.gid for link in (parse_shopify_link(r.get("shopify_link_0")) for r in rows) if link.gid)
     data = ShopifyHook().get_client().execute(ORDER_STATES_QUERY, {"ids": [gid]})
     assert [node["id"] for node in data["nodes"] if node] == [gid] or data["nodes"] == [None]
     stats = requests.get(f"{info['netsuite_url']}/_sandbox/stats", timeout=HTTP_TIMEOUT).json()

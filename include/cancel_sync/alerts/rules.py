@@ -29,6 +29,7 @@ class RepeatFailure:
     netsuite_id: int
     tranid: str
     shopify_name: str
+    store: str | None
     failed_runs: int
     recent_runs: int
     last_reason: str
@@ -47,6 +48,7 @@ class Alert:
     caught: list[dict[str, Any]] = field(default_factory=list)  # a sweep's orders the windows missed (the first)
     caught_total: int = 0
     report_error: str = ""  # the report could not be kept where the Variable says
+    failed_stores: list[str] = field(default_factory=list)  # stores whose batches did not finish
 
     @property
     def failed_count(self) -> int:
@@ -64,7 +66,8 @@ class Alert:
         if self.failed:
             parts.append(f"{self.failed_count} order(s) failed")
         if self.failed_batches:
-            parts.append(f"{self.failed_batches} batch(es) did not finish")
+            where = f" (store {', '.join(self.failed_stores)})" if self.failed_stores else ""
+            parts.append(f"{self.failed_batches} batch(es) did not finish{where}")
         if self.repeats:
             parts.append(f"{len(self.repeats)} order(s) keep failing")
         return f"[NetSuite→Shopify cancel sync] {', '.join(parts)} in run {self.run_id}"
@@ -80,24 +83,30 @@ class Alert:
         if self.caught:
             lines += ["", "Caught by the sweep (canceled in NetSuite, but no window run settled them):"]
             lines += [
-                f"- {_order(o.get('tranid'), o['id'], o.get('shopify_name'))}: {o.get('outcome')}; {o.get('caught')}"
+                f"- {_order(o.get('tranid'), o['id'], o.get('shopify_name'), o.get('store'))}: {o.get('outcome')}; "
+                f"{o.get('caught')}"
                 for o in self.caught[:MAX_LISTED]
             ]
             lines += _more(self.caught_total)
         if self.failed:
             lines += ["", "Failed in this run (every other order was handled; a retry re-checks these):"]
             lines += [
-                f"- {_order(o.get('tranid'), o['id'], o.get('shopify_name'))}: {o.get('detail')}"
+                f"- {_order(o.get('tranid'), o['id'], o.get('shopify_name'), o.get('store'))}: {o.get('detail')}"
                 for o in self.failed[:MAX_LISTED]
             ]
             lines += _more(self.failed_count)
             lines += [f"Next step: {NEXT_STEPS[Outcome.FAILED]}"]
         if self.failed_batches:
             lines += ["", f"{self.failed_batches} batch(es) did not finish: their orders are not in the report."]
+            if self.failed_stores:
+                lines += [
+                    f"They are store {', '.join(self.failed_stores)}'s: check that store's Shopify connection and "
+                    "the failed tasks' logs (the other stores finished), then clear the failed tasks to retry them."
+                ]
         if self.repeats:
             lines += ["", "Keep failing (failed in several of the recent runs, per the audit ledger):"]
             lines += [
-                f"- {_order(r.tranid, r.netsuite_id, r.shopify_name)}: failed in {r.failed_runs} of the last "
+                f"- {_order(r.tranid, r.netsuite_id, r.shopify_name, r.store)}: failed in {r.failed_runs} of the last "
                 f"{r.recent_runs} runs; last reason: {r.last_reason}"
                 for r in self.repeats[:MAX_LISTED]
             ]
@@ -108,9 +117,10 @@ class Alert:
         return "\n".join(lines) + "\n"
 
 
-def _order(tranid: Any, netsuite_id: Any, shopify_name: Any) -> str:
+def _order(tranid: Any, netsuite_id: Any, shopify_name: Any, store: Any = None) -> str:
     shopify = f" → Shopify {shopify_name}" if shopify_name else ""
-    return f"{tranid or '(no tranid)'} (NetSuite id {netsuite_id}){shopify}"
+    where = f" in store {store}" if store else ""
+    return f"{tranid or '(no tranid)'} (NetSuite id {netsuite_id}){shopify}{where}"
 
 
 def _more(count: int) -> list[str]:
@@ -134,7 +144,7 @@ def repeat_failures(
         if run_id not in runs:
             runs = [run_id, *runs[: recent_runs - 1]]
         failed_rows = db.execute(
-            sa.select(t.c.netsuite_id, t.c.run_id, t.c.tranid, t.c.shopify_name, t.c.detail)
+            sa.select(t.c.netsuite_id, t.c.run_id, t.c.tranid, t.c.shopify_name, t.c.store, t.c.detail)
             .where(t.c.dag_id == dag_id, t.c.run_id.in_(runs), t.c.outcome == Outcome.FAILED)
             .order_by(t.c.id)
         ).all()
@@ -148,6 +158,7 @@ def repeat_failures(
             netsuite_id=netsuite_id,
             tranid=last_row[netsuite_id].tranid or "",
             shopify_name=last_row[netsuite_id].shopify_name or "",
+            store=last_row[netsuite_id].store,
             failed_runs=len(failed_in),
             recent_runs=len(runs),
             last_reason=last_row[netsuite_id].detail or "",
@@ -181,5 +192,6 @@ def build_alert(
     if stopped:
         alert.stopped = f"{stopped}: {report.get('reason') or 'no reason recorded'}"
     alert.report_error = unwritable or ""
+    alert.failed_stores = list(report.get("failed_stores") or [])
     alert.caught, alert.caught_total = caught, int(report.get("caught_by_sweep") or len(caught))
     return alert

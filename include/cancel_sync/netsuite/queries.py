@@ -2,7 +2,8 @@
 given Shopify orders.
 
 Values are never pasted in raw: timestamps are formatted from datetimes, ids and order numbers are ints,
-and the link field is checked against a strict pattern before it gets here. SuiteQL
+and field ids are checked against a strict pattern. Stores are told apart in Python (stores.py) from the
+selector columns the extraction reads, so no store's values are ever pasted into SuiteQL. SuiteQL
 over REST has no bind parameters.
 
 Whether an order counts as canceled is decided in Python (netsuite/order_status.py) from what these
@@ -15,8 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from include.cancel_sync.netsuite.time_zone import NetSuiteClock
+from include.cancel_sync.stores import SelectorSource
 from include.cancel_sync.window import TIMESTAMP_FORMAT, Window
 
 _FIELD = re.compile(r"^custbody_[a-z0-9_]+$")
@@ -49,8 +52,34 @@ def _timestamp(value) -> str:
     return f"TO_TIMESTAMP('{value.strftime(TIMESTAMP_FORMAT)}', 'YYYY-MM-DD HH24:MI:SS')"
 
 
+@dataclass(frozen=True)
+class OrderColumns:
+    """What the extraction reads of each order beside its status: every store's link field (as shopify_link_<i>)
+    and what each store selector reads (as store_key_<i>), in these orders."""
+
+    link_fields: tuple[str, ...]
+    sources: tuple[SelectorSource, ...] = ()
+
+    def select(self) -> str:
+        links = [f"t.{_checked(name)} AS shopify_link_{i}" for i, name in enumerate(self.link_fields)]
+        keys = [f"{_source_expression(source)} AS store_key_{i}" for i, source in enumerate(self.sources)]
+        return ",\n       ".join(links + keys)
+
+    def joins(self) -> str:
+        # A sales order's subsidiary is on its main line (transactionline.mainline = 'T'), not a transaction column.
+        if any(source.kind == "subsidiary" for source in self.sources):
+            return "\nLEFT JOIN transactionline ml ON ml.transaction = t.id AND ml.mainline = 'T'"
+        return ""
+
+
+def _source_expression(source: SelectorSource) -> str:
+    if source.kind == "subsidiary":
+        return "ml.subsidiary"
+    field = _checked(str(source.field))
+    return f"BUILTIN.DF(t.{field})" if source.kind == "text" else f"t.{field}"
+
+
 def _filters(
-    link_field: str,
     window: Window | None,
     clock: NetSuiteClock,
     order_ids: tuple[int, ...],
@@ -69,7 +98,7 @@ def _filters(
 
 
 def canceled_orders_query(
-    link_field: str,
+    columns: OrderColumns,
     window: Window | None,
     clock: NetSuiteClock,
     order_ids: tuple[int, ...] = (),
@@ -77,13 +106,12 @@ def canceled_orders_query(
 ) -> str:
     """The candidate canceled orders (UTC `window`, read in `clock`'s zone), ordered by id; `after_id` keeps
     only those after that one (keyset)."""
-    field = _checked(link_field)
     return f"""SELECT t.id, t.tranid, BUILTIN.CF(t.status) AS status,
        TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodified,
-       t.{field} AS shopify_link,
+       {columns.select()},
        {_flag(BILLED, "billed")}
-FROM transaction t
-WHERE {_filters(field, window, clock, order_ids, after_id)}
+FROM transaction t{columns.joins()}
+WHERE {_filters(window, clock, order_ids, after_id)}
 ORDER BY t.id"""  # noqa: S608
 
 

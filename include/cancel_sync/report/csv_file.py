@@ -9,6 +9,7 @@ from typing import TextIO
 from include.cancel_sync.report.rows import OrderRow
 
 COLUMNS = (
+    "store",
     "netsuite_tranid",
     "netsuite_internal_id",
     "shopify_order",
@@ -35,6 +36,7 @@ def write_csv(out: TextIO, rows: Iterable[OrderRow]) -> None:
     for row in rows:
         writer.writerow(
             [
+                row.store,
                 spreadsheet_safe(row.tranid),
                 row.netsuite_id,
                 spreadsheet_safe(row.shopify_order),

@@ -32,7 +32,9 @@ _COLORS = {
     "invalid_link": "#b7791f",
     "linked_to_open_order": "#c05621",
     "billed_in_netsuite": "#975a16",
+    "several_stores": "#9c4221",
     "failed": "#c53030",
+    "no_store": "#cbd5e0",
 }
 
 
@@ -56,8 +58,12 @@ def plan_notice(settings: dict[str, Any]) -> str | None:
     return None
 
 
-def outcome_chart(tally: RowTally, width: int = 720, label_width: int = 270, bar_height: int = 24) -> dict:
+def outcome_chart(
+    tally: RowTally, width: int = 720, label_width: int = 270, bar_height: int = 24, only_present: bool = False
+) -> dict:
     counts = bucket_counts(tally.buckets)
+    if only_present:  # a store's chart: its outcomes only
+        counts = [entry for entry in counts if entry[2]]
     room = width - label_width - 60  # space for the count after the longest bar
     most = max((count for _, _, count in counts), default=0) or 1
     bars = [
@@ -72,6 +78,26 @@ def outcome_chart(tally: RowTally, width: int = 720, label_width: int = 270, bar
         for index, (key, label, count) in enumerate(counts)
     ]
     return {"width": width, "height": len(bars) * bar_height + 4, "label_width": label_width, "bars": bars}
+
+
+def store_sections(report: dict[str, Any], tally: RowTally) -> list[dict[str, Any]]:
+    """A section per store when the run had several (or one failed): its counts and its own chart."""
+    stores = report.get("stores") or {}
+    if len(stores) < 2 and not report.get("failed_stores"):
+        return []
+    sections = []
+    for name, counts in stores.items():
+        store_tally = tally.by_store.get(name, RowTally())
+        sections.append(
+            counts
+            | {
+                "name": name,
+                "would_cancel": store_tally.would_cancel,
+                "attention": store_tally.attention,
+                "chart": outcome_chart(store_tally, only_present=True),
+            }
+        )
+    return sections
 
 
 def html_chunks(
@@ -98,6 +124,7 @@ def html_chunks(
             would_refund=tally.would_refund,
             attention=tally.attention,
             chart=outcome_chart(tally),
+            stores=store_sections(report, tally),
             stopped_next_step=STOPPED_RUN_NEXT_STEP,
             dag_id=dag_id,
             run_id=run_id,

@@ -17,6 +17,7 @@ from include.cancel_sync.labels import (
 )
 from include.cancel_sync.records import PROBLEMS_FIRST, Outcome, needs_attention
 from include.cancel_sync.report.record_urls import RecordUrls
+from include.cancel_sync.stores import store_key
 
 CANCELLED_WITH_REFUND = "cancelled_with_refund"
 CANCELLED_WITHOUT_REFUND = "cancelled_without_refund"
@@ -33,7 +34,9 @@ _BUCKET_ORDER = (
     Outcome.INVALID_LINK,
     Outcome.LINKED_TO_OPEN_ORDER,
     Outcome.BILLED_IN_NETSUITE,
+    Outcome.SEVERAL_STORES,
     Outcome.FAILED,
+    Outcome.NO_STORE,
 )
 BUCKETS: tuple[tuple[str, str], ...] = (
     (CANCELLED_WITH_REFUND, CANCELLED_WITH_REFUND_LABEL),
@@ -49,6 +52,7 @@ _RANKS = {outcome: rank for rank, outcome in enumerate(PROBLEMS_FIRST)}
 class OrderRow:
     netsuite_id: int
     tranid: str
+    store: str  # "" for an order of no store
     netsuite_url: str | None
     shopify_order: str  # the order name (#1042), else its GID, else empty
     shopify_gid: str
@@ -89,10 +93,11 @@ def order_row(o: dict[str, Any], links: RecordUrls) -> OrderRow:
     return OrderRow(
         netsuite_id=int(o["id"]),
         tranid=str(o.get("tranid") or ""),
+        store=str(o.get("store") or ""),
         netsuite_url=links.netsuite(o["id"]),
         shopify_order=str(o.get("shopify_name") or o.get("gid") or ""),
         shopify_gid=str(o.get("gid") or ""),
-        shopify_url=links.shopify(o.get("gid")),
+        shopify_url=links.shopify(o.get("gid"), o.get("store")),
         decision=str(o.get("decision") or ""),
         refund=bool(o.get("refund")),
         outcome=str(o.get("outcome") or ""),
@@ -121,8 +126,11 @@ class RowTally:
     would_cancel: int = 0
     would_refund: int = 0
     attention: int = 0  # needing a person, failures aside (they have their own card)
+    by_store: dict[str, RowTally] = field(default_factory=dict)  # the same, per store (stores.store_key)
 
-    def add(self, row: OrderRow) -> None:
+    def add(self, row: OrderRow, per_store: bool = True) -> None:
+        if per_store:
+            self.by_store.setdefault(store_key(row.store or None), RowTally()).add(row, per_store=False)
         self.buckets[row.bucket] += 1
         if row.outcome == Outcome.WOULD_CANCEL:
             self.would_cancel += 1

@@ -40,14 +40,16 @@ SUMMED_RUNS = 10_000  # ...up to this many (104 days of 15-minute runs); the pag
 
 
 def render(name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    values = NAV_VALUES | {"query": None, "login_url": None, "bare": False} | values
+    defaults = {"query": None, "login_url": None, "bare": False, "store": ""}
+    values = NAV_VALUES | defaults | {"stores": server_settings.store_names()} | values
     page = template_environment(TEMPLATES).get_template(name).render(**values)
     return HTMLResponse(page, status_code=status_code, headers=SECURITY_HEADERS)
 
 
 def with_navigation(report_page: str) -> str:
     """The saved report stands alone; served here it gets the pages' navigation on top (its style is inline)."""
-    nav = template_environment(TEMPLATES).get_template("nav.html.j2").render(**NAV_VALUES, query=None)
+    values = NAV_VALUES | {"query": None, "store": "", "stores": server_settings.store_names()}
+    nav = template_environment(TEMPLATES).get_template("nav.html.j2").render(**values)
     head, marker, body = report_page.partition("<body>\n")
     return head + marker + nav + body if marker else report_page
 
@@ -60,15 +62,19 @@ def create_app() -> FastAPI:
     def recent_runs(request: Request) -> HTMLResponse:
         # `from` is a Python keyword: read the query string directly.
         start, end = (request.query_params.get(name, "")[:100] for name in ("from", "to"))
+        store = request.query_params.get("store", "")[:40]
         problems = server_settings.settings_check().problems
         values = {"title": "Recent runs", "start": start, "end": end, "problems": problems, "runs": None}
+        values |= {"store": store, "stores": server_settings.store_names()}
         values["several_dags"] = len(LISTED_DAG_IDS) > 1
         try:
             period = parse_period(start, end, datetime.now(UTC))
         except PeriodError as exc:
             return render("runs.html.j2", 400, error=str(exc), **values)
         try:
-            runs = period_runs(server_settings.ledger(), LISTED_DAG_IDS, period, SHOWN_RUNS, SUMMED_RUNS)
+            runs = period_runs(
+                server_settings.ledger(), LISTED_DAG_IDS, period, SHOWN_RUNS, SUMMED_RUNS, store or None
+            )
         except (SQLAlchemyError, ValueError) as exc:  # an unreachable ledger, or a connection of the wrong type
             error = f"The audit ledger cannot be read ({type(exc).__name__}); the settings check says why."
             return render("runs.html.j2", 503, error=error, **values)
@@ -79,12 +85,11 @@ def create_app() -> FastAPI:
         return render("settings.html.j2", title="Settings check", check=server_settings.settings_check())
 
     @app.get("/orders", dependencies=guard, response_class=HTMLResponse)
-    def order_history(q: str = "") -> HTMLResponse:
-        query = q.strip()[:200]
-        rows = history_rows(server_settings.ledger(), query) if query else []
-        return render(
-            "orders.html.j2", title=f"History of {query}" if query else "Order history", query=query, rows=rows
-        )
+    def order_history(q: str = "", store: str = "") -> HTMLResponse:
+        query, store = q.strip()[:200], store.strip()[:40]
+        rows = history_rows(server_settings.ledger(), query, store or None) if query else []
+        title = f"History of {query}" if query else "Order history"
+        return render("orders.html.j2", title=title, query=query, rows=rows, store=store)
 
     @app.get("/reports/{dag_id}/{name}", dependencies=guard)
     def saved_report(dag_id: str, name: str) -> Response:

@@ -21,8 +21,13 @@ def airflow_run_path(dag_id: str, run_id: str) -> str:
     return f"/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
 
 
-def run_row(run: dict[str, Any]) -> dict[str, Any]:
+def run_row(run: dict[str, Any], store: str | None = None) -> dict[str, Any]:
+    """A run's row; with `store`, that store's counts only (the report's store section)."""
     counts = run["counts"] or {}
+    orders = int(run["orders"] or 0)
+    if store:
+        part = (run.get("stores") or {}).get(store) or {}
+        counts, orders = part.get("outcomes") or {}, int(part.get("orders") or 0)
     report_url = report_page_path(run["dag_id"], run["run_id"])
     return {
         "dag_id": run["dag_id"],
@@ -32,7 +37,7 @@ def run_row(run: dict[str, Any]) -> dict[str, Any]:
         "state": run["state"],
         "mode": run["mode"] or "",
         "window": f"{run['window_start']} → {run['window_end']}" if run["window_start"] else "",
-        "orders": int(run["orders"] or 0),
+        "orders": orders,
         "cancelled": counts.get(Outcome.CANCELLED, 0),
         "would_cancel": counts.get(Outcome.WOULD_CANCEL, 0),
         "already_cancelled": counts.get(Outcome.ALREADY_CANCELLED, 0),
@@ -67,9 +72,14 @@ class PeriodRuns:
     newest: str = ""  # when the newest run of any period finished (for an empty period)
 
 
-def period_runs(ledger: Ledger, dag_ids: tuple[str, ...], period: Period, shown: int, cap: int) -> PeriodRuns:
+def period_runs(
+    ledger: Ledger, dag_ids: tuple[str, ...], period: Period, shown: int, cap: int, store: str | None = None
+) -> PeriodRuns:
+    """The period's runs; with `store`, the runs that had orders of that store, counting those only."""
     runs = ledger.runs(dag_ids, since=period.since, until=period.until, limit=cap)
-    rows = [run_row(run) for run in runs]
+    if store:
+        runs = [run for run in runs if store in (run.get("stores") or {})]
+    rows = [run_row(run, store) for run in runs]
     totals = {key: sum(row[key] for row in rows) for key in COUNTED}
     result = PeriodRuns(
         period, rows[:shown], len(rows), sum(row["state"] == "failed" for row in rows), totals, len(rows) >= cap
@@ -80,12 +90,13 @@ def period_runs(ledger: Ledger, dag_ids: tuple[str, ...], period: Period, shown:
     return result
 
 
-def history_rows(ledger: Ledger, query: str) -> list[dict[str, Any]]:
-    """Rows for a tranid or a Shopify order name; `1042` also finds `#1042`."""
+def history_rows(ledger: Ledger, query: str, store: str | None = None) -> list[dict[str, Any]]:
+    """Rows for a tranid or a Shopify order name (order names repeat across stores: `store` keeps one's);
+    `1042` also finds `#1042`."""
     names = [query] + ([f"#{query}"] if query.isdigit() else [])
     seen: dict[int, dict[str, Any]] = {}
     for name in names:
-        for row in ledger.history(tranid=query, shopify_name=name):
+        for row in ledger.history(tranid=query, shopify_name=name, store=store or None):
             seen[row["id"]] = row
     latest = {row["netsuite_id"]: row_id for row_id, row in sorted(seen.items())}  # each order's newest row
     return [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from include.cancel_sync.constants import LEDGER_CONN_ID, REPORT_LOCATION_VARIABLE
+from include.cancel_sync.constants import LEDGER_CONN_ID, REPORT_LOCATION_VARIABLE, STORES_VARIABLE
 from include.cancel_sync.ledger import Ledger, default_ledger_url, url_from_connection
 from include.cancel_sync.report.files import default_report_location
 from include.cancel_sync.ui.settings_check import SettingsCheck, check_settings
@@ -39,6 +39,21 @@ class ServerSettings:
 def report_location() -> str:
     location = ServerSettings().variable(REPORT_LOCATION_VARIABLE)
     return default_report_location() if location is None else str(location)
+
+
+def store_names() -> list[str]:
+    """The stores netsuite_shopify_stores lists, for the pages' store filter (none when it is unset or
+    invalid: the settings check says why)."""
+    from include.cancel_sync.settings import SettingsError
+    from include.cancel_sync.stores import load_stores
+
+    raw = ServerSettings().variable(STORES_VARIABLE)
+    if raw is None:
+        return []
+    try:
+        return [store.name for store in load_stores(raw)]
+    except SettingsError:
+        return []
 
 
 def ledger() -> Ledger:

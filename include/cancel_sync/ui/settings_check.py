@@ -21,10 +21,12 @@ from include.cancel_sync.constants import (
     REPORT_LOCATION_VARIABLE,
     SHOPIFY_ADMIN_URL_VARIABLE,
     SHOPIFY_CONN_ID,
+    STORES_VARIABLE,
     SYNC_DAG_ID,
 )
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.settings import SettingsError, check_variables
+from include.cancel_sync.stores import Store, implicit_stores, load_stores
 
 
 class Verdict(StrEnum):
@@ -70,15 +72,32 @@ def check_settings(
     """`probe_ledger(url)` connects to the ledger and returns why it cannot (None: it can)."""
     netsuite, shopify = source.connection(NETSUITE_CONN_ID), source.connection(SHOPIFY_CONN_ID)
     variables = [_merchant(check) for check in check_variables(lambda name, _default: source.variable(name))]
+    stores_check, stores = _stores(source)
+    variables.append(stores_check)
     variables.append(_report_location(source.variable(REPORT_LOCATION_VARIABLE), default_report_location))
     variables += _link_overrides(source, netsuite, shopify)
+    conn_ids = dict.fromkeys(store.shopify_conn_id for store in stores or implicit_stores())
     connections = [
         _netsuite(netsuite),
-        _shopify(shopify),
+        *(_shopify(source.connection(conn_id), conn_id) for conn_id in conn_ids),
         _ledger(source.connection(LEDGER_CONN_ID), probe_ledger),
         _alerts(source.connection(ALERTS_CONN_ID)),
     ]
     return SettingsCheck(variables, connections)
+
+
+def _stores(source: SettingsSource) -> tuple[Check, tuple[Store, ...]]:
+    """The store list through the run's own loader; its stores (none when it is invalid)."""
+    raw = source.variable(STORES_VARIABLE)
+    try:
+        stores = load_stores(raw, lambda conn_id: source.connection(conn_id) is not None)
+    except SettingsError as exc:
+        return Check(STORES_VARIABLE, _shown(raw), Verdict.INVALID, f"{exc}: every run fails on it"), ()
+    if raw is None or not str(raw).strip():
+        note = f"one store on {SHOPIFY_CONN_ID} taking every order, with the Variables above"
+        return Check(STORES_VARIABLE, _shown(raw), Verdict.DEFAULT, note), stores
+    note = f"{len(stores)} store(s): " + "; ".join(store.describe() for store in stores)
+    return Check(STORES_VARIABLE, _shown(raw), Verdict.VALID, note), stores
 
 
 def _shown(raw: Any) -> str:
@@ -169,19 +188,19 @@ def _netsuite(connection: Any | None) -> Check:
     return Check(NETSUITE_CONN_ID, shown, Verdict.VALID, f"SuiteQL is read in {zone}, the token user's time zone")
 
 
-def _shopify(connection: Any | None) -> Check:
+def _shopify(connection: Any | None, conn_id: str = SHOPIFY_CONN_ID) -> Check:
     from include.cancel_sync.shopify.client import DEFAULT_API_VERSION
     from include.cancel_sync.shopify.hook import access_token
 
     if connection is None:
-        return Check(SHOPIFY_CONN_ID, "(none)", Verdict.MISSING, "every run with orders fails: create it")
+        return Check(conn_id, "(none)", Verdict.MISSING, "every run with orders of its store fails: create it")
     version = connection.extra_dejson.get("api_version") or f"{DEFAULT_API_VERSION} (default)"
     shown = f"{connection.host or '(no host)'} · API {version}"
     try:
         access_token(connection)
     except SyncError as exc:
-        return Check(SHOPIFY_CONN_ID, shown, Verdict.INVALID, str(exc))
-    return Check(SHOPIFY_CONN_ID, shown, Verdict.VALID, "access token set (not shown)")
+        return Check(conn_id, shown, Verdict.INVALID, str(exc))
+    return Check(conn_id, shown, Verdict.VALID, "access token set (not shown)")
 
 
 def _ledger(connection: Any | None, probe: Callable[[str], str | None]) -> Check:

@@ -11,7 +11,7 @@ from include.cancel_sync.errors import NetSuiteError
 from include.cancel_sync.netsuite.client import MAX_UNAUTHORIZED_RETRIES, NetSuiteClient
 from include.cancel_sync.netsuite.extract import extract_canceled_orders
 from include.cancel_sync.netsuite.hook import NetSuiteHook
-from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.queries import OrderColumns, canceled_orders_query
 from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.window import Window
@@ -74,7 +74,7 @@ def test_a_newly_issued_token_refused_again_fails_at_once_with_a_clear_error(mak
         list(
             NetSuiteHook()
             .get_client()
-            .query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC")))
+            .query(canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC")))
         )
     assert raised.value.status == 401
     stats = sandboxes.netsuite.stats
@@ -87,7 +87,11 @@ def test_tba_401s_are_still_retried_as_an_overloaded_account_before_failing(make
     session.auth.client.client_secret = "wrong"
     client = NetSuiteClient(lambda: session, sandboxes.netsuite_url, sandbox_clock(sandboxes), backoff_max=0.01)
     with pytest.raises(NetSuiteError, match="INVALID_LOGIN"):
-        list(client.query(canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))))
+        list(
+            client.query(
+                canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC"))
+            )
+        )
     assert sandboxes.netsuite.stats["auth_failures"] == 1 + MAX_UNAUTHORIZED_RETRIES
 
 

@@ -12,7 +12,7 @@ from include.cancel_sync.errors import NetSuiteError
 from include.cancel_sync.netsuite import client as netsuite_client
 from include.cancel_sync.netsuite.client import NetSuiteClient
 from include.cancel_sync.netsuite.extract import MAX_MAPPED_BATCHES, _record, extract_canceled_orders, make_batches
-from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.queries import OrderColumns, canceled_orders_query
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.order_ids import parse_shopify_link
 from include.cancel_sync.window import Window
@@ -181,7 +181,7 @@ def test_a_query_reading_exactly_the_limit_whose_last_page_says_more_fails(make_
     report_totals_capped_at_1000(monkeypatch, has_more_too=False)
     sandboxes = make_sandboxes(count=1_500, scenarios=only("cancel_paid"))
     rows = client_for(sandboxes, page_size=100).query(
-        canceled_orders_query("custbody_fa_channel_order", WHOLE, sandbox_clock(sandboxes))
+        canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), WHOLE, sandbox_clock(sandboxes))
     )
     with pytest.raises(NetSuiteError, match="TOO_MANY_ROWS"):
         list(rows)
@@ -266,6 +266,6 @@ def test_canceled_orders_sharing_a_shopify_order_are_extracted_side_by_side(make
 @example("²")
 @example(" 42\n")
 def test_a_record_reads_the_link_exactly_as_parse_shopify_link(raw):
-    record = _record({"id": "7", "tranid": "SO7", "status": "SalesOrd:C", "shopify_link": raw}, str)
+    record = _record({"id": "7", "tranid": "SO7", "status": "SalesOrd:C", "shopify_link_0": raw}, str)
     link = parse_shopify_link(raw)
     assert (record["gid"], record.get("problem")) == (link.gid, link.problem)

@@ -13,12 +13,12 @@ from airflow.sdk.log import redact
 
 from include.cancel_sync.errors import SyncError
 from include.cancel_sync.netsuite.hook import NetSuiteHook
-from include.cancel_sync.netsuite.queries import canceled_orders_query
+from include.cancel_sync.netsuite.queries import OrderColumns, canceled_orders_query
 from include.cancel_sync.netsuite.time_zone import netsuite_clock
 from include.cancel_sync.settings import SettingsError
 from sandbox.runner import SandboxOptions
 
-QUERY = canceled_orders_query("custbody_fa_channel_order", None, netsuite_clock("UTC"))
+QUERY = canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC"))
 
 
 def use_connections(monkeypatch, connections):

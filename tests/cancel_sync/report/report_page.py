@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 class ReportPage:
     banners: list[tuple[str, str]] = field(default_factory=list)  # (id, text) in page order
     headline: dict[str, int] = field(default_factory=dict)  # data-count → number
-    bars: dict[str, int] = field(default_factory=dict)  # chart bucket → count
+    bars: dict[str, int] = field(default_factory=dict)  # the run's chart: bucket → count
+    store_bars: dict[str, dict[str, int]] = field(default_factory=dict)  # a store section's chart: store → its bars
+    stores: dict[str, dict[str, int]] = field(default_factory=dict)  # the stores table: store → data-count → number
     rows: list[list[str]] = field(default_factory=list)  # per orders-table cell: its code (data-code), else its text
     texts: list[list[str]] = field(default_factory=list)  # per cell: the text a person reads
     links: list[list[str | None]] = field(default_factory=list)  # per row: href of each cell (None: no link)
@@ -32,6 +34,8 @@ class _Reader(HTMLParser):
         self.code: str | None = None
         self.row_links: list[str | None] = []
         self.capture: tuple[str, str] | None = None  # (kind, key) being read
+        self.chart: dict[str, int] | None = None  # the bars of the chart being read
+        self.store_row: str | None = None  # the stores table's row being read
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -45,6 +49,16 @@ class _Reader(HTMLParser):
             self.capture, self.text = ("banner", a.get("id") or ""), []
         if tag == "span" and a.get("data-count"):
             self.capture, self.text = ("count", a["data-count"]), []
+        if tag == "svg":
+            chart_id = a.get("id") or ""
+            if chart_id == "outcome-chart":
+                self.chart = self.page.bars
+            elif chart_id.startswith("outcome-chart-"):
+                self.chart = self.page.store_bars.setdefault(chart_id.removeprefix("outcome-chart-"), {})
+        if tag == "tr" and a.get("data-store") is not None and not self.in_orders:
+            self.store_row = a["data-store"]
+        if tag == "td" and self.store_row is not None and a.get("data-count"):
+            self.capture, self.text = ("store_count", a["data-count"]), []
         if tag == "g" and a.get("data-bucket"):
             self.capture, self.text = ("bar", a["data-bucket"]), []
         if tag == "table" and a.get("id") == "orders":
@@ -57,6 +71,12 @@ class _Reader(HTMLParser):
             self.href = a.get("href")
 
     def handle_endtag(self, tag):
+        if tag == "tr":
+            self.store_row = None
+        if self.capture and self.capture[0] == "store_count" and tag == "td":
+            text = "".join(self.text or []).strip()
+            self.page.stores.setdefault(self.store_row or "", {})[self.capture[1]] = int(text)
+            self.capture, self.text = None, None
         if self.capture and tag in ("div", "span", "g"):
             kind, key = self.capture
             text = " ".join("".join(self.text or []).split())
@@ -65,7 +85,7 @@ class _Reader(HTMLParser):
             elif kind == "count" and tag == "span":
                 self.page.headline[key] = int(text)
             elif kind == "bar" and tag == "g":
-                self.page.bars[key] = int(text.split()[-1])
+                (self.chart if self.chart is not None else self.page.bars)[key] = int(text.split()[-1])
             else:
                 return
             self.capture, self.text = None, None

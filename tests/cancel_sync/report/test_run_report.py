@@ -45,6 +45,7 @@ def ledger_view(url: str) -> set[tuple]:
     """What the ledger says about each order, in the report's terms."""
     return {
         (
+            row["store"] or "",
             row["tranid"],
             str(row["netsuite_id"]),
             row["shopify_name"] or row["shopify_gid"] or "",
@@ -65,11 +66,12 @@ def test_html_and_csv_list_every_order_as_the_ledger_has_it(make_sandboxes, tmp_
     assert len(expected) == len(run.outcomes) > 20
 
     page = read_report_page(saved(tmp_path, run, "html"))
-    assert {tuple(row[:7]) for row in page.rows} == expected  # the codes, kept in the page's cells
+    assert {tuple(row[:8]) for row in page.rows} == expected  # the codes, kept in the page's cells
     assert len(page.rows) == len(expected)
     table = list(csv.DictReader(io.StringIO(saved(tmp_path, run, "csv"))))
     assert {
         (
+            r["store"],
             r["netsuite_tranid"],
             r["netsuite_internal_id"],
             r["shopify_order"],
@@ -102,21 +104,21 @@ def test_html_and_csv_list_every_order_as_the_ledger_has_it(make_sandboxes, tmp_
     # Markup in a tranid is shown as text, never run; non-ASCII survives both formats.
     html = saved(tmp_path, run, "html")
     assert page.scripts == 0 and "<script>" not in html
-    assert HOSTILE_TRANID in {row[0] for row in page.rows}
-    assert NON_ASCII_TRANID in {row[0] for row in page.rows}
+    assert HOSTILE_TRANID in {row[1] for row in page.rows}
+    assert NON_ASCII_TRANID in {row[1] for row in page.rows}
     assert NON_ASCII_TRANID in {r["netsuite_tranid"] for r in table}
 
     # Links: NetSuite's record page from the account id; the sandbox's order view stands in for Shopify's admin.
-    hostile = page.rows.index(next(row for row in page.rows if row[0] == HOSTILE_TRANID))
-    netsuite_link, _, shopify_link = page.links[hostile][:3]
-    internal_id = page.rows[hostile][1]
+    hostile = page.rows.index(next(row for row in page.rows if row[1] == HOSTILE_TRANID))
+    netsuite_link, _, shopify_link = page.links[hostile][1:4]
+    internal_id = page.rows[hostile][2]
     assert (
         netsuite_link
         == f"https://1234567-sb1.app.netsuite.com/app/accounting/transactions/salesord.nl?id={internal_id}"
     )
     assert shopify_link.startswith(sandboxes.shopify_url + "/_sandbox/orders/")
     order = requests.get(shopify_link, timeout=HTTP_TIMEOUT).json()
-    assert order["name"] == page.rows[hostile][2] and order["cancelled_at"]
+    assert order["name"] == page.rows[hostile][3] and order["cancelled_at"]
 
 
 # What holds each scenario's Shopify order, from the world's own description (sandbox/world.py), not from decide.py.
@@ -138,10 +140,10 @@ def test_the_page_says_decisions_and_outcomes_in_words_with_a_next_step_for_each
     needs_a_person = {"cannot_cancel", "not_found", "invalid_link", "linked_to_open_order", "billed_in_netsuite"}
     seen_holds, steps = set(), 0
     for codes, texts in zip(page.rows, page.texts, strict=True):
-        decision, outcome, next_step = codes[3], codes[5], texts[7]
-        assert texts[3] == DECISION_LABELS[decision] != decision  # words on the page, the code kept beside them
-        assert texts[5] == OUTCOME_LABELS[outcome] != outcome
-        scenario = world.scenarios[int(codes[1])]
+        decision, outcome, next_step = codes[4], codes[6], texts[8]
+        assert texts[4] == DECISION_LABELS[decision] != decision  # words on the page, the code kept beside them
+        assert texts[6] == OUTCOME_LABELS[outcome] != outcome
+        scenario = world.scenarios[int(codes[2])]
         if outcome == "cannot_cancel":
             hold = SCENARIO_HOLDS[scenario]
             seen_holds.add(hold)
@@ -168,10 +170,10 @@ def test_dry_run_report_says_plan_first_and_nothing_changed(make_sandboxes, tmp_
     assert page.first_body_element == "plan-banner"
     banner_id, banner = page.banners[0]
     assert "PLAN — nothing was changed" in banner and "dry run" in banner
-    would = [row for row in page.rows if row[5] == "would_cancel"]
+    would = [row for row in page.rows if row[6] == "would_cancel"]
     assert would and page.headline["would_cancel"] == len(would) == page.bars["would_cancel"]
-    assert any(row[4] == "yes" for row in would) and any(row[4] == "no" for row in would)  # refund in the plan
-    assert "cancelled" not in {row[5] for row in page.rows}
+    assert any(row[5] == "yes" for row in would) and any(row[5] == "no" for row in would)  # refund in the plan
+    assert "cancelled" not in {row[6] for row in page.rows}
     assert "cancelled" not in page.headline
 
 

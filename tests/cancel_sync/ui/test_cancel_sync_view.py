@@ -105,7 +105,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
         "failed": 0,
     }
     plan_cells = rows.nth(3).locator("td").all_inner_texts()
-    assert plan_cells[5] == str(plan.report["outcomes"]["would_cancel"]) and plan_cells[4] == "0"
+    assert plan_cells[6] == str(plan.report["outcomes"]["would_cancel"]) and plan_cells[5] == "0"  # after the DAG
     screenshot(page, "02-recent-runs")
 
     # A run's report, from its row.
@@ -116,7 +116,8 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     assert int(headline.locator('[data-count="orders"]').inner_text()) == real.report["orders"]
     order = cancelled_order(deployment)
     row = page.locator(f'#orders tr[data-netsuite-id="{order["id"]}"]')
-    assert row.locator("td").all_inner_texts()[:6] == [
+    assert row.locator("td").all_inner_texts()[:7] == [
+        "default",  # the store: without netsuite_shopify_stores, the one on shopify_default
         order["tranid"],
         str(order["id"]),
         order["shopify_name"],
@@ -147,7 +148,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     history.first.wait_for()
     ledger_rows = Ledger(real.ledger_url).history(tranid=order["tranid"])
     assert history.count() == len(ledger_rows) == 2
-    outcomes = [history.nth(i).locator("td").nth(8).inner_text() for i in range(2)]
+    outcomes = [history.nth(i).locator("td").nth(9).inner_text() for i in range(2)]
     assert outcomes == ["Would cancel (not sent)", "Cancelled"]  # planned, then done
     assert "plan" in history.nth(0).locator("td").nth(1).inner_text()
     screenshot(page, "06-order-history")

@@ -73,7 +73,7 @@ def test_recent_runs_lists_every_run_says_why_one_failed_and_links_each_to_airfl
     assert why == f"Stopped at resolve_run: {recorded[stopped.run_id]['reason']}"
     assert the_bad_value_error() in why  # names the Variable and its value
     empty_row = page.locator(f'#runs tr[data-run-id="{empty.run_id}"]')
-    assert empty_row.get_attribute("data-state") == "success" and empty_row.locator("td").nth(3).inner_text() == "0"
+    assert empty_row.get_attribute("data-state") == "success" and empty_row.locator("td").nth(4).inner_text() == "0"
     for run_id in listed(page):  # each run id opens the run in Airflow's UI
         link = page.locator(f'#runs tr[data-run-id="{run_id}"] a.airflow-run')
         assert link.get_attribute("href") == f"/dags/{DAG_ID}/runs/{quote(run_id, safe='')}"
@@ -214,10 +214,10 @@ def test_reports_and_history_say_what_happened_in_words_and_what_to_do(deploymen
     for scenario, hold in SCENARIO_HOLDS.items():
         netsuite_id = next(nid for nid, name in world.scenarios.items() if name == scenario)
         cells = page.locator(f'#orders tr[data-netsuite-id="{netsuite_id}"] td').all_inner_texts()
-        assert (cells[3], cells[5], cells[7]) == ("Shopify cannot cancel it", "Cannot cancel", HOLD_NEXT_STEPS[hold])
+        assert (cells[4], cells[6], cells[8]) == ("Shopify cannot cancel it", "Cannot cancel", HOLD_NEXT_STEPS[hold])
     invalid = next(o for o in real.outcomes if o["outcome"] == Outcome.INVALID_LINK)
     cells = page.locator(f'#orders tr[data-netsuite-id="{invalid["id"]}"] td').all_inner_texts()
-    assert (cells[3], cells[5], cells[7]) == (
+    assert (cells[4], cells[6], cells[8]) == (
         "No usable Shopify link",
         "Invalid link",
         NEXT_STEPS[Outcome.INVALID_LINK],
@@ -232,9 +232,9 @@ def test_reports_and_history_say_what_happened_in_words_and_what_to_do(deploymen
     rows = page.locator("#history tbody tr")
     rows.first.wait_for()
     texts = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
-    assert [row[8] for row in texts] == ["Invalid link", "Invalid link"]
-    assert [row[6] for row in texts] == ["No usable Shopify link"] * 2
-    assert [row[10] for row in texts] == ["", NEXT_STEPS[Outcome.INVALID_LINK]]
+    assert [row[9] for row in texts] == ["Invalid link", "Invalid link"]
+    assert [row[7] for row in texts] == ["No usable Shopify link"] * 2
+    assert [row[11] for row in texts] == ["", NEXT_STEPS[Outcome.INVALID_LINK]]
     screenshot(page, "14-order-history-with-next-step")
     context.close()
 

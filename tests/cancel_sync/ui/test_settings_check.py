@@ -18,6 +18,8 @@ from include.cancel_sync.constants import (
     REPORT_LOCATION_VARIABLE,
     SHOPIFY_ADMIN_URL_VARIABLE,
     SHOPIFY_CONN_ID,
+    STORES_VARIABLE,
+    SWEEP_DAYS_VARIABLE,
 )
 from include.cancel_sync.settings import _VARIABLES, SettingsError, load_settings
 from include.cancel_sync.ui.server_settings import probe_ledger
@@ -83,6 +85,8 @@ def test_a_fresh_deployment_uses_the_defaults_and_lacks_only_the_two_connections
     result = check(Source())
     items = by_name(result)
     assert {name for name, *_ in _VARIABLES.values()} | {
+        SWEEP_DAYS_VARIABLE,
+        STORES_VARIABLE,
         REPORT_LOCATION_VARIABLE,
         NETSUITE_APP_URL_VARIABLE,
         SHOPIFY_ADMIN_URL_VARIABLE,
