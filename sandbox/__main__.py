@@ -3,6 +3,9 @@
 Seeds a world, starts the NetSuite and Shopify sandboxes (port 0 = any free port),
 writes their Airflow connections (JSON for `airflow connections import`, and an
 env file of AIRFLOW_CONN_* lines) and serves until Ctrl-C or SIGTERM.
+`--stores eu:connector,us:celigo,b2b:subsidiary` serves one Shopify shop per store
+(sandbox/stores.py, StoreSpec.parse) and writes the netsuite_shopify_stores Variable
+that finds each store's orders (`--stores-file`; also in the line printed).
 """
 
 from __future__ import annotations
@@ -16,11 +19,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
+from sandbox.stores import StoreSpec
 from sandbox.world import build_world
 
 
 def _timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
+
+
+def _stores(text: str) -> tuple[StoreSpec, ...]:
+    try:
+        return tuple(StoreSpec.parse(part, position) for position, part in enumerate(text.split(",")))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,6 +66,13 @@ def main(argv: list[str] | None = None) -> None:
         default="America/Los_Angeles",
         help="the NetSuite token user's time zone (IANA), e.g. America/Los_Angeles",
     )
+    serve.add_argument(
+        "--stores",
+        type=_stores,
+        help="one Shopify shop per store, e.g. eu:connector,us:celigo,b2b:subsidiary "
+        "(name:connector[=text], name:celigo[=id[:name]], name:subsidiary[=id[:name]]); default: one store",
+    )
+    serve.add_argument("--stores-file", type=Path, help="write the netsuite_shopify_stores Variable (JSON) here")
     serve.add_argument("--connections-file", type=Path, help="write `airflow connections import` JSON here")
     serve.add_argument("--env-file", type=Path, help="write AIRFLOW_CONN_* lines here")
     args = parser.parse_args(argv)
@@ -64,7 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     started = time.perf_counter()
     world = build_world(
-        args.orders, args.window_start, args.window_end, seed=args.seed, netsuite_timezone=args.netsuite_timezone
+        args.orders,
+        args.window_start,
+        args.window_end,
+        seed=args.seed,
+        netsuite_timezone=args.netsuite_timezone,
+        stores=args.stores,
     )
     options = SandboxOptions(
         host=args.host,
@@ -81,11 +104,16 @@ def main(argv: list[str] | None = None) -> None:
         args.connections_file.write_text(json.dumps(sandboxes.connections(), indent=2))
     if args.env_file:
         args.env_file.write_text("".join(f"{k}='{v}'\n" for k, v in sandboxes.connection_env().items()))
+    stores_variable = sandboxes.stores_variable()
+    if args.stores_file:
+        args.stores_file.write_text(json.dumps(stores_variable, indent=2))
     print(
         json.dumps(
             {
                 "netsuite_url": sandboxes.netsuite_url,
                 "shopify_url": sandboxes.shopify_url,
+                "shop_urls": {name: sandboxes.shop_url(name) for name in sandboxes.shops},
+                "stores": stores_variable,
                 "orders": len(world.sales_orders),
                 "window": [str(args.window_start), str(args.window_end)],
                 "started_in_seconds": round(time.perf_counter() - started, 2),

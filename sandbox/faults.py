@@ -16,6 +16,7 @@ FAULT_KINDS = (
     "http_502",
     "http_503",
     "http_429",  # rate limited at HTTP level
+    "http_401",  # the credentials refused (revoked token, app uninstalled): the system's 401
     "throttled",  # Shopify: HTTP 200 with a THROTTLED GraphQL error; NetSuite: same as http_429
     "slow",  # reply normally after `delay` seconds (client timeouts)
     "drop",  # close the connection without replying

@@ -84,7 +84,14 @@ class SandboxApp:
         raise NotImplementedError
 
     def fault_response(self, kind: str) -> Response:
-        status = {"http_500": 500, "http_502": 502, "http_503": 503, "http_429": 429, "throttled": 429}[kind]
+        status = {
+            "http_500": 500,
+            "http_502": 502,
+            "http_503": 503,
+            "http_429": 429,
+            "http_401": 401,
+            "throttled": 429,
+        }[kind]
         return Response(status, {"error": f"injected {kind}"})
 
     def control(self, request: Request) -> Response | None:

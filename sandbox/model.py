@@ -35,6 +35,9 @@ class SalesOrder:
     fields: dict[str, str | None] = field(default_factory=dict)
     lines: list[SalesOrderLine] = field(default_factory=list)
     billing: str = "invoice"  # what bills quantity_billed: "invoice" (CustInvc) or "cash_sale" (CashSale)
+    # List/Record body fields (schema.LIST_COLUMNS), e.g. custbody_celigo_shopify_store: a record's internal id.
+    list_fields: dict[str, int | None] = field(default_factory=dict)
+    subsidiary: int | None = None  # internal id; stored on every line (transactionline.subsidiary)
 
 
 @dataclass

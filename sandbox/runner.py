@@ -1,4 +1,9 @@
-"""Start both sandboxes over one seeded world and describe them as Airflow connections."""
+"""Start both sandboxes over one seeded world and describe them as Airflow connections.
+
+One NetSuite account, and one Shopify shop per store of the world (`World.stores`), each on its own port with
+its own access token, orders and cost bucket. The first store's shop is `shopify`, its connection
+`shopify_default`; the others' are `shopify_<name>`.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from sandbox.netsuite.certificates import make_key_pair
 from sandbox.netsuite.oauth import NetSuiteCredentials
 from sandbox.netsuite.oauth2 import ClientCredentialsServer
 from sandbox.shopify.app import ShopifyApp
+from sandbox.stores import list_values
 from sandbox.world import World
 
 SANDBOX_ACCOUNT_ID = "1234567_SB1"
@@ -35,7 +41,11 @@ def random_credentials() -> tuple[NetSuiteCredentials, str]:
         token_id="tk_" + secrets.token_hex(16),
         token_secret="ts_" + secrets.token_hex(16),
     )
-    return netsuite, "shpat_" + secrets.token_hex(16)
+    return netsuite, shop_token()
+
+
+def shop_token() -> str:
+    return "shpat_" + secrets.token_hex(16)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,18 @@ class ClientCredentialsSetup:
         """The key, and single lines of it: a leak of part of the key shows too."""
         lines = [line for line in self.private_key_pem.splitlines() if line and not line.startswith("-----")]
         return [self.private_key_pem, lines[0], lines[len(lines) // 2], lines[-1]]
+
+
+@dataclass
+class ShopOptions:
+    """One store's shop where it differs from SandboxOptions' shopify_* settings (None: those). Faults and port
+    default to `shopify_faults` / `shopify_port` for the first store, to none / any free port for the others."""
+
+    preset: str | None = None
+    bucket_size: float | None = None
+    restore_rate: float | None = None
+    faults: FaultPlan | None = None
+    port: int | None = None
 
 
 @dataclass
@@ -91,6 +113,7 @@ class SandboxOptions:
     shopify_cancel_job_inline: bool = False
     netsuite_faults: FaultPlan = field(default_factory=FaultPlan)
     shopify_faults: FaultPlan = field(default_factory=FaultPlan)
+    shop_options: dict[str, ShopOptions] = field(default_factory=dict)  # store name → its shop's own settings
 
 
 class Sandboxes:
@@ -120,21 +143,36 @@ class Sandboxes:
             else None
         )
         self.netsuite.load_sales_orders(world.sales_orders)
-        self.shopify = ShopifyApp(
-            self.shopify_token,
-            preset=self.options.shopify_preset,
-            bucket_size=self.options.shopify_bucket_size,
-            restore_rate=self.options.shopify_restore_rate,
-            cancel_job_delay=self.options.cancel_job_delay,
-            cancel_job_inline=self.options.shopify_cancel_job_inline,
-            latency=self.options.latency,
-            faults=self.options.shopify_faults,
+        for (table, column), names in list_values((*world.stores, world.unknown_store)).items():
+            self.netsuite.load_list_values(table, column, names)
+        strangers = sorted(set(self.options.shop_options) - {spec.name for spec in world.stores})
+        if strangers:
+            raise ValueError(f"shop_options for stores the world does not have: {strangers}")
+        self._servers = [SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port)]
+        self.shops: dict[str, ShopifyApp] = {}  # store name → its shop, the first store's first
+        self._shop_servers: dict[str, SandboxServer] = {}
+        for position, spec in enumerate(world.stores):
+            app, port = self._shop(spec.name, self.shopify_token if position == 0 else shop_token(), position == 0)
+            app.load_orders(world.orders_of(spec.name))
+            self.shops[spec.name] = app
+            self._shop_servers[spec.name] = SandboxServer(app, self.options.host, port)
+        self._servers += self._shop_servers.values()
+        self.shopify = self.shops[world.stores[0].name]
+
+    def _shop(self, name: str, token: str, first: bool) -> tuple[ShopifyApp, int]:
+        options, own = self.options, self.options.shop_options.get(name, ShopOptions())
+        app = ShopifyApp(
+            token,
+            preset=own.preset or options.shopify_preset,
+            bucket_size=own.bucket_size if own.bucket_size is not None else options.shopify_bucket_size,
+            restore_rate=own.restore_rate if own.restore_rate is not None else options.shopify_restore_rate,
+            cancel_job_delay=options.cancel_job_delay,
+            cancel_job_inline=options.shopify_cancel_job_inline,
+            latency=options.latency,
+            faults=own.faults if own.faults is not None else (options.shopify_faults if first else FaultPlan()),
         )
-        self.shopify.load_orders(world.shopify_orders)
-        self._servers = [
-            SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port),
-            SandboxServer(self.shopify, self.options.host, self.options.shopify_port),
-        ]
+        port = own.port if own.port is not None else (options.shopify_port if first else 0)
+        return app, port
 
     @property
     def netsuite_timezone(self) -> str:
@@ -147,7 +185,17 @@ class Sandboxes:
 
     @property
     def shopify_url(self) -> str:
-        return self._servers[1].url
+        """The first (default) store's shop."""
+        return self.shop_url(self.world.stores[0].name)
+
+    def shop_url(self, name: str) -> str:
+        return self._shop_servers[name].url
+
+    def shop_token(self, name: str) -> str:
+        return self.shops[name].access_token
+
+    def shop_connection_id(self, name: str) -> str:
+        return SHOPIFY_CONN_ID if name == self.world.stores[0].name else f"shopify_{name}"
 
     def start(self) -> Sandboxes:
         for server in self._servers:
@@ -166,15 +214,36 @@ class Sandboxes:
 
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection definitions in `airflow connections import` format."""
-        return {
-            NETSUITE_CONN_ID: self._netsuite_connection(),
-            SHOPIFY_CONN_ID: {
+        shops = {
+            self.shop_connection_id(name): {
                 "conn_type": "http",
-                "host": self.shopify_url,
-                "password": self.shopify_token,
+                "host": self.shop_url(name),
+                "password": self.shop_token(name),
                 "extra": {"api_version": "2026-10", "timeout": 60},
-            },
+            }
+            for name in self.shops
         }
+        return {NETSUITE_CONN_ID: self._netsuite_connection(), **shops}
+
+    def stores_variable(
+        self, overrides: dict[str, dict[str, Any]] | None = None, celigo_match: str = "id"
+    ) -> list[dict[str, Any]]:
+        """The netsuite_shopify_stores Variable for the world's stores: each store's name, connection and the
+        selector its orders' marks match (a Celigo store by record id, or by name with `celigo_match="text"`),
+        with `overrides[name]` merged over it (top-level keys replace)."""
+        overrides = overrides or {}
+        strangers = sorted(set(overrides) - set(self.shops))
+        if strangers:
+            raise ValueError(f"overrides for stores the world does not have: {strangers}")
+        return [
+            {
+                "name": spec.name,
+                "shopify_conn_id": self.shop_connection_id(spec.name),
+                "netsuite": spec.selector(celigo_match),
+            }
+            | overrides.get(spec.name, {})
+            for spec in self.world.stores
+        ]
 
     def _netsuite_connection(self) -> dict[str, Any]:
         tba, m2m = self.netsuite_credentials, self.netsuite_m2m
@@ -215,14 +284,17 @@ class Sandboxes:
         return session
 
     def shopify_session(self) -> requests.Session:
+        return self.shop_session(self.world.stores[0].name)
+
+    def shop_session(self, name: str) -> requests.Session:
         session = requests.Session()
-        session.headers["X-Shopify-Access-Token"] = self.shopify_token
+        session.headers["X-Shopify-Access-Token"] = self.shop_token(name)
         return session
 
     def secrets(self) -> list[str]:
         """Every secret value handed out so far: credentials, and the access tokens and assertions of M2M."""
         c = self.netsuite_credentials
-        found = [c.consumer_secret, c.token_id, c.token_secret, self.shopify_token]
+        found = [c.consumer_secret, c.token_id, c.token_secret, *(app.access_token for app in self.shops.values())]
         if self.netsuite_m2m is not None:
             found += self.netsuite_m2m.key_fragments()
         return found + self.netsuite.oauth2.issued_tokens() + list(self.netsuite.oauth2.assertions)

@@ -3,6 +3,10 @@
 Each NetSuite order is built from a named scenario, and the scenario is kept as
 ground truth (`World.scenarios`) so tests can check the sync against what was
 meant, not against the sync's own logic.
+
+Each order is dealt a Shopify store (`stores`, by weight; one store named "default" unless told) and
+carries its store's marks (sandbox/stores.py); `World.store_of` keeps which. Stores are dealt from their own
+random stream, so the same seed gives the same orders whatever the stores.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sandbox.model import SalesOrder, SalesOrderLine, ShopifyOrder
 from sandbox.netsuite.session_zone import SessionTimeZone
+from sandbox.stores import DEFAULT_STORES, UNKNOWN_STORE, StoreSpec, check_stores
 
 DEFAULT_LINK_FIELD = "custbody_fa_channel_order"
 FIRST_SHOPIFY_ID = 5_800_000_000_000
@@ -44,6 +49,7 @@ class Scenario:
     companions: tuple[str, ...] = ()
     companion: bool = False  # made only as another scenario's companion
     modified: str = "window"  # window / after: a companion modified days after the window ends
+    unknown_store: bool = False  # marked as a store no one configured (World.unknown_store); in no served shop
 
     @property
     def expected_outcome(self) -> str | None:
@@ -122,7 +128,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     # Shopify accepts the cancel, but its job finishes without cancelling: the order fails (the run turns red).
     Scenario("cancel_job_fails", 0, "C", cancel_job_error=JOB_FAILURE, decision="to_cancel", outcome="failed"),
 )
-SCENARIO_BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
+# Which store an order belongs to, rather than its state: a canceled, paid order of a channel no configured
+# store has, which a run reads and must leave alone. Opt-in like the others (`scenarios={"unknown_store": n}`).
+STORE_SCENARIOS: tuple[Scenario, ...] = (Scenario("unknown_store", 0, "C", unknown_store=True, decision="no_store"),)
+SCENARIO_BY_NAME = {scenario.name: scenario for scenario in SCENARIOS + STORE_SCENARIOS}
 OPT_IN_SCENARIOS = tuple(s.name for s in SCENARIOS if s.weight == 0 and not s.companion)
 
 
@@ -136,6 +145,12 @@ class World:
     # datetime in the world is naive UTC whatever this says; only trandate (a date) is the zone's.
     netsuite_timezone: str = "America/Los_Angeles"
     shopify_ids: dict[int, int] = field(default_factory=dict)  # NetSuite id → Shopify order id its link names
+    stores: tuple[StoreSpec, ...] = DEFAULT_STORES  # the served stores; the first is the default one
+    unknown_store: StoreSpec = UNKNOWN_STORE  # how orders of no configured store are marked
+    # NetSuite id → store name (None: the unknown store), and Shopify id → the store whose shop holds it (None: no
+    # served shop). Orders a test adds by hand are absent from both and belong to the first store.
+    store_of: dict[int, str | None] = field(default_factory=dict)
+    shop_of: dict[int, str | None] = field(default_factory=dict)
 
     def ids_with(self, predicate) -> set[int]:
         return {ns_id for ns_id, name in self.scenarios.items() if predicate(SCENARIO_BY_NAME[name])}
@@ -147,6 +162,14 @@ class World:
         """NetSuite ids of every sales order whose link names this Shopify order (re-entered orders share one)."""
         return sorted(ns_id for ns_id, linked in self.shopify_ids.items() if linked == shopify_id)
 
+    def store(self, name: str) -> StoreSpec:
+        return next(spec for spec in self.stores if spec.name == name)
+
+    def orders_of(self, store: str | None) -> list[ShopifyOrder]:
+        """The Shopify orders in one store's shop (None: the unknown store's, which no sandbox serves)."""
+        first = self.stores[0].name
+        return [order for order in self.shopify_orders if self.shop_of.get(order.id, first) == store]
+
 
 def build_world(
     count: int,
@@ -157,6 +180,8 @@ def build_world(
     scenarios: dict[str, int] | None = None,
     every_scenario: bool = False,
     netsuite_timezone: str = "America/Los_Angeles",
+    stores: tuple[StoreSpec, ...] | list[StoreSpec] | None = None,
+    unknown_store: StoreSpec = UNKNOWN_STORE,
 ) -> World:
     """Make `count` NetSuite orders (and their Shopify twins) modified within [window_start, window_end) UTC.
 
@@ -164,12 +189,16 @@ def build_world(
     deals the scenarios round-robin (then shuffles) so small worlds still hold each one.
     A scenario's companions (re-entered orders) come on top of `count`, with ids after the others;
     a companion `modified="after"` is modified days after `window_end`.
+    `stores` (None: one store "default", marked as NetSuite Connector's default account marks its orders)
+    share the orders by weight; a companion belongs to its main order's store. `unknown_store` marks the
+    orders of the unknown_store scenario. Shopify ids are unique across stores; order names count per store.
     """
     if window_end <= window_start:
         raise ValueError("window_end must be after window_start")
     zone = SessionTimeZone(netsuite_timezone)
+    served = check_stores(DEFAULT_STORES if stores is None else stores, unknown_store)
     rng = random.Random(seed)
-    weights = {s.name: s.weight for s in SCENARIOS} | (scenarios or {})
+    weights = {s.name: s.weight for s in SCENARIOS + STORE_SCENARIOS} | (scenarios or {})
     unknown = set(weights) - set(SCENARIO_BY_NAME)
     if unknown:
         raise ValueError(f"unknown scenarios: {sorted(unknown)}")
@@ -183,24 +212,42 @@ def build_world(
     else:
         picks = rng.choices(names, weights=[weights[n] for n in names], k=count)
     span = (window_end - window_start).total_seconds()
-    world = World(link_field=link_field, netsuite_timezone=netsuite_timezone)
+    world = World(
+        link_field=link_field, netsuite_timezone=netsuite_timezone, stores=served, unknown_store=unknown_store
+    )
+    dealt = random.Random(f"{seed}:stores").choices(served, weights=[spec.weight for spec in served], k=count)
+    numbers: dict[str, int] = {}  # order names count per store, as each shop numbers its own
     next_companion_id = FIRST_NETSUITE_ID + count
     for index, name in enumerate(picks):
         scenario = SCENARIO_BY_NAME[name]
+        spec = unknown_store if scenario.unknown_store else dealt[index]
+        store = None if scenario.unknown_store else spec.name
         netsuite_id = FIRST_NETSUITE_ID + index
         shopify_id = FIRST_SHOPIFY_ID + index
+        number = numbers[spec.name] = numbers.get(spec.name, 1000) + 1
         modified = window_start + timedelta(seconds=int(rng.random() * span))
         total = f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}"
         if scenario.shopify == "exists":
-            world.shopify_orders.append(_shopify_order(scenario, shopify_id, modified, total))
-        world.sales_orders.append(_sales_order(scenario, netsuite_id, shopify_id, modified, total, zone, world, rng))
+            world.shopify_orders.append(_shopify_order(scenario, shopify_id, f"#{number}", modified, total))
+            world.shop_of[shopify_id] = store
+        made = [_sales_order(scenario, netsuite_id, shopify_id, modified, total, zone, world, rng)]
         for companion_name in scenario.companions:
             companion = SCENARIO_BY_NAME[companion_name]
             when = window_end + timedelta(days=3) if companion.modified == "after" else modified
-            order = _sales_order(companion, next_companion_id, shopify_id, when, total, zone, world, rng)
-            world.sales_orders.append(order)
+            made.append(_sales_order(companion, next_companion_id, shopify_id, when, total, zone, world, rng))
             next_companion_id += 1
+        for order in made:
+            _mark(order, spec)
+            world.store_of[order.id] = store
+        world.sales_orders.extend(made)
     return world
+
+
+def _mark(order: SalesOrder, spec: StoreSpec) -> None:
+    marks = spec.marks()
+    order.fields.update(marks.fields)
+    order.list_fields.update(marks.list_fields)
+    order.subsidiary = marks.subsidiary
 
 
 def _sales_order(
@@ -231,11 +278,11 @@ def _sales_order(
     )
 
 
-def _shopify_order(scenario: Scenario, shopify_id: int, modified: datetime, total: str) -> ShopifyOrder:
+def _shopify_order(scenario: Scenario, shopify_id: int, name: str, modified: datetime, total: str) -> ShopifyOrder:
     created = modified - timedelta(days=1)
     return ShopifyOrder(
         id=shopify_id,
-        name=f"#{shopify_id - FIRST_SHOPIFY_ID + 1001}",
+        name=name,
         created_at=created,
         updated_at=created,
         financial_status=scenario.financial_status,

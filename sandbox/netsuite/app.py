@@ -108,6 +108,9 @@ class NetSuiteApp(SandboxApp):
     def load_sales_orders(self, records: Iterable[SalesOrder]) -> int:
         return self.store.load_sales_orders(records)
 
+    def load_list_values(self, table: str, column: str, names: dict[int, str]) -> None:
+        self.store.load_list_values(table, column, names)
+
     # --- stats ------------------------------------------------------------------------------------
 
     @property
@@ -225,6 +228,8 @@ class NetSuiteApp(SandboxApp):
     def fault_response(self, kind: str) -> Response:
         if kind in ("http_429", "throttled"):
             return errors.concurrency_limit_exceeded().response()
+        if kind == "http_401":
+            return errors.invalid_login().response()
         return errors.unexpected_error(int(kind.removeprefix("http_"))).response()
 
     # --- control ----------------------------------------------------------------------------------

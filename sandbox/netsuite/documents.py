@@ -76,11 +76,13 @@ def documents_for(order_id: int, lines: list[LineDone], billing: str, fulfillmen
     return found
 
 
-def line_rows(document: Document) -> list[tuple]:
-    """transactionline rows: the mainline, then one per line, numbered as on the order."""
-    rows: list[tuple] = [(document.id, 0, 0, "T", "F", None, None, None, None, "F", None)]
+def line_rows(document: Document, subsidiary: int | None) -> list[tuple]:
+    """transactionline rows: the mainline, then one per line, numbered as on the order, in its subsidiary."""
+    rows: list[tuple] = [(document.id, 0, 0, "T", "F", None, None, None, None, "F", None, subsidiary)]
     for line, quantity in document.lines:
-        rows.append((document.id, line.line, line.line, "F", "F", line.item, -quantity, None, None, "F", line.rate))
+        rows.append(
+            (document.id, line.line, line.line, "F", "F", line.item, -quantity, None, None, "F", line.rate, subsidiary)
+        )
     return rows
 
 

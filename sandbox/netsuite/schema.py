@@ -75,6 +75,13 @@ TRANSACTION_COLUMNS: dict[str, Kind] = {
     "currency": Kind.TEXT,
     "custbody_fa_channel_order": Kind.TEXT,
     "custbody_celigo_etail_order_id": Kind.TEXT,
+    # Which store an imported order came from (/work/research/netsuite.md section 5). NetSuite Connector writes
+    # text: "Shopify" for its default account, "Shopify-<AccountName>" for others (UNVERIFIED pattern, seen in
+    # public SuiteScripts). Celigo writes two List/Record fields: the "Celigo Shopify Store" custom record
+    # (docs.celigo.com/hc/en-us/articles/49643838951707) and the eTail channel ("Shopify").
+    "custbody_fa_channel": Kind.TEXT,
+    "custbody_celigo_shopify_store": Kind.NUMBER,
+    "custbody_celigo_etail_channel": Kind.NUMBER,
 }
 
 TRANSACTION_LINE_COLUMNS: dict[str, Kind] = {
@@ -89,6 +96,9 @@ TRANSACTION_LINE_COLUMNS: dict[str, Kind] = {
     "quantitybilled": Kind.NUMBER,
     "isclosed": Kind.TEXT,
     "rate": Kind.NUMBER,
+    # A transaction's subsidiary is a column of its lines, read on the main line (mainline = 'T'): SuiteQL has
+    # no transaction.subsidiary (sandbox/netsuite/README.md, "Store marks", has the sources).
+    "subsidiary": Kind.NUMBER,
 }
 
 # One row per pair of lines: a sales-order line and the fulfillment or bill line made from it. Columns as
@@ -103,6 +113,17 @@ NEXT_TRANSACTION_LINE_LINK_COLUMNS: dict[str, Kind] = {
     "nexttype": Kind.TEXT,
     "linktype": Kind.TEXT,
 }
+
+# List/Record columns: each holds the internal id of a record; BUILTIN.DF gives that record's name ("Returns the
+# display value of a field from a target record type without having to join the target record type explicitly",
+# article_1029114613). The names are the store's (`SalesOrderStore.load_list_values`).
+LIST_COLUMNS = frozenset(
+    {
+        ("transaction", "custbody_celigo_shopify_store"),
+        ("transaction", "custbody_celigo_etail_channel"),
+        ("transactionline", "subsidiary"),
+    }
+)
 
 BODY_FIELD_PATTERN = re.compile(r"^custbody_[a-z0-9_]+$")
 

@@ -25,20 +25,26 @@ from typing import Any, overload
 from sandbox.model import SalesOrder
 from sandbox.netsuite import documents, oracle_dates, sqlite_functions
 from sandbox.netsuite.documents import Document, LineDone
-from sandbox.netsuite.schema import SALES_ORDER_STATUS_LABELS, SALES_ORDER_TYPE, Schema
+from sandbox.netsuite.schema import LIST_COLUMNS, SALES_ORDER_STATUS_LABELS, SALES_ORDER_TYPE, Schema
 from sandbox.netsuite.session_zone import SessionTimeZone
 
 _SCHEMA_SQL = """
 CREATE TABLE "transaction" (
     id INTEGER PRIMARY KEY, tranid TEXT, type TEXT NOT NULL, status TEXT NOT NULL,
     trandate TEXT, lastmodifieddate TEXT NOT NULL, foreigntotal NUMERIC, currency TEXT,
-    custbody_fa_channel_order TEXT, custbody_celigo_etail_order_id TEXT
+    custbody_fa_channel_order TEXT, custbody_celigo_etail_order_id TEXT, custbody_fa_channel TEXT,
+    custbody_celigo_shopify_store INTEGER, custbody_celigo_etail_channel INTEGER
 );
 CREATE TABLE transactionline (
     "transaction" INTEGER NOT NULL, id INTEGER NOT NULL, linesequencenumber INTEGER,
     mainline TEXT NOT NULL, taxline TEXT NOT NULL, item TEXT, quantity NUMERIC,
-    quantityshiprecv NUMERIC, quantitybilled NUMERIC, isclosed TEXT NOT NULL, rate NUMERIC,
+    quantityshiprecv NUMERIC, quantitybilled NUMERIC, isclosed TEXT NOT NULL, rate NUMERIC, subsidiary INTEGER,
     PRIMARY KEY ("transaction", id)
+) WITHOUT ROWID;
+-- The names BUILTIN.DF shows for List/Record columns (schema.LIST_COLUMNS). Not a SuiteQL table: the
+-- translator only lets queries name the schema's tables.
+CREATE TABLE list_value (
+    tbl TEXT NOT NULL, col TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (tbl, col, id)
 ) WITHOUT ROWID;
 CREATE TABLE nexttransactionlinelink (
     previousdoc INTEGER NOT NULL, previousline INTEGER NOT NULL, previoustype TEXT NOT NULL,
@@ -53,8 +59,8 @@ CREATE INDEX link_previous ON nexttransactionlinelink (previousdoc);
 _LINE_INSERT = """
 INSERT INTO transactionline (
     "transaction", id, linesequencenumber, mainline, taxline, item, quantity, quantityshiprecv, quantitybilled,
-    isclosed, rate
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    isclosed, rate, subsidiary
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _LINK_INSERT = "INSERT INTO nexttransactionlinelink VALUES (?, ?, ?, ?, ?, ?, ?)"
 
@@ -206,8 +212,11 @@ class SalesOrderStore:
             query = f'SELECT {_quoted(columns)} FROM "transaction" WHERE id = ?'  # noqa: S608 - names from the schema
             order = dict(zip(columns, self._connection.execute(query, (order_id,)).fetchone(), strict=True))
             self._insert_transactions(columns, [_document_row(order, document, columns) for document in made])
+            subsidiary = self._connection.execute(
+                "SELECT subsidiary FROM transactionline WHERE \"transaction\" = ? AND mainline = 'T'", (order_id,)
+            ).fetchone()[0]
             for document in made:
-                self._connection.executemany(_LINE_INSERT, documents.line_rows(document))
+                self._connection.executemany(_LINE_INSERT, documents.line_rows(document, subsidiary))
                 self._connection.executemany(_LINK_INSERT, documents.link_rows(order_id, document))
 
     def _lines_done(self, order_id: int) -> list[LineDone]:
@@ -220,6 +229,19 @@ class SalesOrderStore:
             LineDone(line, item, rate, int(shipped or 0), int((billed or 0) * self.billed_sign))
             for line, item, rate, shipped, billed in found
         ]
+
+    def load_list_values(self, table: str, column: str, names: dict[int, str]) -> None:
+        """The records a List/Record column (schema.LIST_COLUMNS) may point at: internal id → the name
+        BUILTIN.DF shows. Loading an id again renames it."""
+        if (table, column) not in LIST_COLUMNS:
+            raise ValueError(f"{table}.{column} is not a List/Record column")
+        with self._lock:
+            with self._connection:
+                self._connection.executemany(
+                    "INSERT OR REPLACE INTO list_value VALUES (?, ?, ?, ?)",
+                    [(table, column, int(record_id), name) for record_id, name in names.items()],
+                )
+            self.version += 1
 
     def add_body_field(self, name: str) -> None:
         """Make a custom body field queryable before any order carries it."""
@@ -384,13 +406,23 @@ def _order_row(record: SalesOrder, columns: list[str]) -> tuple[Any, ...]:
         "foreigntotal": record.total,
         "currency": record.currency,
         **{name: _stored_text(value) for name, value in record.fields.items()},
+        **{name: _list_id(name, value) for name, value in record.list_fields.items()},
     }
     return tuple(values.get(name) for name in columns)
 
 
+def _list_id(name: str, value: int | None) -> int | None:
+    if ("transaction", name) not in LIST_COLUMNS:
+        raise ValueError(f"{name} is not a List/Record body field")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValueError(f"{name} holds an internal id (an integer) or null, got {value!r}")
+    return value
+
+
 def _line_rows(record: SalesOrder, billed_sign: int) -> list[tuple[Any, ...]]:
     # NetSuite keeps one mainline row per transaction (line 0) besides the item lines.
-    rows: list[tuple[Any, ...]] = [(record.id, 0, 0, "T", "F", None, None, None, None, "F", None)]
+    subsidiary = record.subsidiary
+    rows: list[tuple[Any, ...]] = [(record.id, 0, 0, "T", "F", None, None, None, None, "F", None, subsidiary)]
     for line in record.lines:
         if line.line < 1:
             raise ValueError(f"sales order {record.id}: item line numbers start at 1, got {line.line}")
@@ -411,6 +443,7 @@ def _line_rows(record: SalesOrder, billed_sign: int) -> list[tuple[Any, ...]]:
                 billed_sign * line.quantity_billed,
                 "T" if line.is_closed else "F",
                 line.rate,
+                subsidiary,
             )
         )
     return rows

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from sandbox.netsuite import date_sql, oracle_dates
 from sandbox.netsuite.errors import search_error, unsupported_search
-from sandbox.netsuite.schema import COMPOSITE_STATUS_LABELS, TYPE_LABELS, Kind
+from sandbox.netsuite.schema import COMPOSITE_STATUS_LABELS, LIST_COLUMNS, TYPE_LABELS, Kind
 from sandbox.netsuite.suiteql_scope import Scope
 from sandbox.netsuite.suiteql_syntax import call, snippet, string_value
 
@@ -203,9 +203,15 @@ class FunctionTranslator:
             raise unsupported_search(f"{snippet(node)} on anything but a field")
         column = function.expressions[0]
         name = column.name.lower()
-        alias, table, _kind = scope.resolve(name, column.table.lower())
+        alias, table, kind = scope.resolve(name, column.table.lower())
         field = exp.column(name, table=alias, quoted=True)
         builtin = function.name.upper()
+        if builtin == "DF" and (table, name) in LIST_COLUMNS:
+            return _list_name(table, name, field), Kind.TEXT
+        if builtin == "DF" and kind is Kind.TEXT and name.startswith("custbody_"):
+            # A free-text field has no target record: its display value is taken to be the text itself
+            # (UNVERIFIED: article_1029114613 describes BUILTIN.DF on references only).
+            return field, Kind.TEXT
         if (table, name) == ("transaction", "status"):
             # 'SalesOrd:C': the record type's code and the status letter.
             record_type = exp.column("type", table=alias, quoted=True)
@@ -216,8 +222,25 @@ class FunctionTranslator:
         if (table, name) == ("transaction", "type") and builtin == "DF":
             return _labels(field, TYPE_LABELS), Kind.TEXT
         raise unsupported_search(
-            f"BUILTIN.{builtin} on {table}.{name} (only transaction.status, and DF of transaction.type)"
+            f"BUILTIN.{builtin} on {table}.{name} (only transaction.status, and DF of transaction.type, "
+            "List/Record fields and text custom body fields)"
         )
+
+
+def _list_name(table: str, column: str, field: exp.Expression) -> exp.Expression:
+    """The name of the record a List/Record column points at (NULL when it points nowhere)."""
+    alias = "__list_value"  # not a name a SuiteQL alias can take (Oracle's start with a letter)
+    conditions = [
+        exp.EQ(this=exp.column("tbl", table=alias, quoted=True), expression=exp.Literal.string(table)),
+        exp.EQ(this=exp.column("col", table=alias, quoted=True), expression=exp.Literal.string(column)),
+        exp.EQ(this=exp.column("id", table=alias, quoted=True), expression=field),
+    ]
+    source = exp.Table(
+        this=exp.to_identifier("list_value", quoted=True),
+        alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+    )
+    select = exp.select(exp.column("name", table=alias, quoted=True)).from_(source).where(exp.and_(*conditions))
+    return exp.Subquery(this=select)
 
 
 def _labels(field: exp.Expression, labels: dict[str, str]) -> exp.Expression:

@@ -74,6 +74,8 @@ def http_fault(kind: str, status: ThrottleStatus) -> Response:
             "errors": "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."
         }
         return Response(429, body, {**JSON, "Retry-After": "1.0"})
+    if kind == "http_401":
+        return unauthorized()
     if kind == "http_500":
         return Response(500, {"errors": "Internal Server Error"}, dict(JSON))
     if kind == "http_502":
