@@ -72,9 +72,7 @@ def create_app() -> FastAPI:
         except PeriodError as exc:
             return render("runs.html.j2", 400, error=str(exc), **values)
         try:
-            runs = period_runs(
-                server_settings.ledger(), LISTED_DAG_IDS, period, SHOWN_RUNS, SUMMED_RUNS, store or None
-            )
+            runs = period_runs(server_settings.ledger(), LISTED_DAG_IDS, period, SHOWN_RUNS, SUMMED_RUNS, store or None)
         except (SQLAlchemyError, ValueError) as exc:  # an unreachable ledger, or a connection of the wrong type
             error = f"The audit ledger cannot be read ({type(exc).__name__}); the settings check says why."
             return render("runs.html.j2", 503, error=error, **values)
