@@ -9,7 +9,7 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import TriggerRule, task
+from airflow.sdk import TriggerRule, task, task_group
 
 from include.cancel_sync.constants import POOL
 
@@ -122,8 +122,11 @@ def cancel_tasks(sweep: bool = False) -> None:
         context = get_current_context()
         return tasks.report(AirflowXCom(ti), key, location, record_urls_from_airflow, Ledger.from_airflow, context)
 
+    # A batch's compare and cancel, mapped together: cancel [i] waits for compare [i] only (depth-first), so one
+    # store's failing batches hold up no other store's. No group prefix: the task ids stay the tasks' names.
+    @task_group(group_id="batch", prefix_group_id=False, tooltip="One store's batch: compare, then cancel")
+    def batch(run: dict, batch: dict):
+        return cancel_in_shopify(run=run, decisions=compare_with_shopify(run=run, batch=batch))
+
     run = resolve_run()
-    batches = extract_canceled_orders(run)
-    decisions = compare_with_shopify.partial(run=run).expand(batch=batches)
-    cancelled = cancel_in_shopify.partial(run=run).expand(decisions=decisions)
-    cancelled >> report()
+    batch.partial(run=run).expand(batch=extract_canceled_orders(run)) >> report()

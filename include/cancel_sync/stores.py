@@ -297,8 +297,8 @@ class StoreRouter:
                 f"stores {', '.join(matched)} all claim this order: make their 'netsuite' selectors exclusive "
                 f"in {STORES_VARIABLE}",
             )
-        shown = "; ".join(f"{source.describe()} = {value!r}" for source, value in by_source.items())
-        return Route(None, Decision.NO_STORE, f"no store in {STORES_VARIABLE} claims it ({shown})")
+        shown = "; ".join(f"{source.describe()} = {value!r}" for source, value in by_source.items() if value)
+        return Route(None, Decision.NO_STORE, f"no store in {STORES_VARIABLE} claims it ({shown or 'no store marks'})")
 
 
 def run_stores(run: Mapping[str, Any]) -> tuple[Store, ...]:

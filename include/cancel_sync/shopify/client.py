@@ -61,8 +61,10 @@ class ShopifyClient:
         timeout: tuple[float, float] = (10.0, 60.0),
         pacer: CostPacer | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        conn_id: str = "shopify_default",  # the connection it came from, named in errors a person fixes there
     ) -> None:
         self.url = url
+        self.conn_id = conn_id
         self.api_version = api_version_of(url)
         self.cancel_job_result: bool | None = None  # whether orderCancel's jobResult is asked for (None: by version)
         self.max_attempts = max_attempts
@@ -140,7 +142,9 @@ class ShopifyClient:
                 raise AmbiguousMutationError(f"Shopify answered HTTP {response.status_code} to a mutation")
             raise TransientError(f"Shopify answered HTTP {response.status_code}")
         if response.status_code in (401, 403):
-            raise ShopifyError(f"Shopify refused the access token (HTTP {response.status_code}); check shopify_default")
+            raise ShopifyError(
+                f"Shopify refused the access token (HTTP {response.status_code}); check connection {self.conn_id}"
+            )
         if response.status_code == 404:
             raise ShopifyError(f"Shopify has no GraphQL endpoint at {self.url} (HTTP 404); check api_version")
         try:

@@ -1,4 +1,4 @@
-"""Shopify hook: connection `shopify_default` → Admin GraphQL client.
+"""Shopify hook: a store's connection (`shopify_default`, or one netsuite_shopify_stores names) → Admin GraphQL client.
 
 Connection fields: host = https://<shop>.myshopify.com, password = Admin API access
 token, extra `api_version` (default 2026-10).
@@ -51,6 +51,7 @@ class ShopifyHook(HttpHook):
             session_factory=session_copier(session),
             url=graphql_url(self.base_url, str(api_version)),
             timeout=(10.0, float(extra.get("timeout", 60))),
+            conn_id=self.shopify_conn_id,
         )
 
 
