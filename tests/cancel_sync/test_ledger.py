@@ -73,3 +73,30 @@ def test_urls_from_connections():
     assert url_from_connection(FakeConnection("sqlite", host="/tmp/l.db")) == "sqlite:////tmp/l.db"
     url = url_from_connection(FakeConnection("postgres", "db.internal", "sync", "p@ss/w", 5433, "ledger"))
     assert url == "postgresql+psycopg://sync:p%40ss%2Fw@db.internal:5433/ledger"
+
+
+def test_a_ledger_made_before_stores_gains_the_store_columns_and_keeps_its_rows(ledger_url):
+    """The tables as versions before stores made them (no `store`, no `stores`): opening the ledger adds the
+    columns; old rows read as no store, new rows carry theirs, and a store filter finds only its own."""
+    engine = sa.create_engine(ledger_url)
+    legacy = sa.MetaData()
+    old_ledger = sa.Table(
+        "cancel_sync_ledger",
+        legacy,
+        *(column._copy() for column in ledger_module.ledger_table.columns if column.name != "store"),
+    )
+    sa.Table("cancel_sync_runs", legacy, *(c._copy() for c in ledger_module.runs_table.columns if c.name != "stores"))
+    legacy.create_all(engine)
+    old_row = Ledger._row(None, KEY, outcome(1, "gid://shopify/Order/1"), SETTINGS, final=True)
+    with engine.begin() as db:
+        db.execute(old_ledger.insert().values({k: v for k, v in old_row.items() if k != "store"}))
+    engine.dispose()
+
+    ledger = Ledger(ledger_url)
+    ledger.record_outcomes(KEY, [outcome(2, "gid://shopify/Order/2", name="#1002") | {"store": "eu"}], SETTINGS)
+    ledger.record_run(KEY.dag_id, KEY.run_id, {"orders": 1, "outcomes": {"cancelled": 1}, "stores": {"eu": {}}}, "ok")
+    assert [(row["netsuite_id"], row["store"]) for row in ledger.history()] == [(1, None), (2, "eu")]
+    assert [row["netsuite_id"] for row in ledger.history(shopify_name="#1002", store="eu")] == [2]
+    assert ledger.history(shopify_name="#1002", store="us") == []
+    assert ledger.runs([KEY.dag_id])[0]["stores"] == {"eu": {}}
+    Ledger(ledger_url)  # opening it again changes nothing

@@ -1,6 +1,6 @@
 """A deployment to look at: four real DAG runs (a plan, the real thing, an empty window, and a run stopped by a
-bad Variable), Airflow's API server with the plugin serving their ledger and reports, and Debian's Chromium
-driven by Playwright."""
+bad Variable) over two Shopify stores, Airflow's API server with the plugin serving their ledger and reports,
+and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from include.cancel_sync.constants import LEDGER_CONN_ID
+from include.cancel_sync.constants import LEDGER_CONN_ID, STORES_VARIABLE
 from sandbox.runner import Sandboxes
+from sandbox.stores import StoreSpec
 from sandbox.world import build_world
 from tests.cancel_sync.ui.api_server import ApiServer
 from tests.conftest import PROJECT_ROOT, WORLD_END, WORLD_START
@@ -37,6 +38,9 @@ HOSTILE_TRANID = 'SO-<script>alert("x")</script>&Ü'
 
 
 BAD_PREVENT_REFUND = {"netsuite_shopify_prevent_refund": "maybe"}
+# Two stores (NetSuite Connector accounts); us never refunds. Order names repeat across them.
+STORES = (StoreSpec("eu", connector="Shopify-EU"), StoreSpec("us", connector="Shopify-US"))
+STORE_OVERRIDES = {"us": {"prevent_refund": True}}
 
 
 @dataclass
@@ -58,17 +62,19 @@ class Deployment:
 def deployment(airflow_db, tmp_path_factory):
     work = tmp_path_factory.mktemp("ui")
     ledger_file = work / "ledger.sqlite"
-    world = build_world(2 * 21, WORLD_START, WORLD_END, seed=11, every_scenario=True)
+    world = build_world(2 * 21, WORLD_START, WORLD_END, seed=11, every_scenario=True, stores=STORES)
     world.sales_order(min(n for n, s in world.scenarios.items() if s == "cancel_paid")).tranid = HOSTILE_TRANID
     sandboxes = Sandboxes(world).start()
     # The API server sees the connections the runs use, as a deployment's would (its settings check reads them).
     connections = sandboxes.connections() | {LEDGER_CONN_ID: {"conn_type": "sqlite", "host": str(ledger_file)}}
     env = {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(c) for conn_id, c in connections.items()}
     env["AIRFLOW_VAR_NETSUITE_SHOPIFY_REPORT_LOCATION"] = f"file://{work / 'reports'}"
+    stores = json.dumps(sandboxes.stores_variable(STORE_OVERRIDES))
+    env[f"AIRFLOW_VAR_{STORES_VARIABLE.upper()}"] = stores
     server = ApiServer(airflow_db, work / "api-server.log", env).start()  # starts while the DAG runs below
     try:
         window = whole_world_window(WORLD_START, WORLD_END)
-        on = {"netsuite_shopify_cancel_enabled": "true"}
+        on = {"netsuite_shopify_cancel_enabled": "true", STORES_VARIABLE: stores}
         ledger_url = f"sqlite:///{ledger_file}"
         plan = run_sync(sandboxes, work, on, window | {"dry_run": True}, ledger_url=ledger_url)
         real = run_sync(sandboxes, work, on, window, ledger_url=ledger_url)

@@ -117,7 +117,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     order = cancelled_order(deployment)
     row = page.locator(f'#orders tr[data-netsuite-id="{order["id"]}"]')
     assert row.locator("td").all_inner_texts()[:7] == [
-        "default",  # the store: without netsuite_shopify_stores, the one on shopify_default
+        order["store"],
         order["tranid"],
         str(order["id"]),
         order["shopify_name"],
@@ -152,10 +152,20 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     assert outcomes == ["Would cancel (not sent)", "Cancelled"]  # planned, then done
     assert "plan" in history.nth(0).locator("td").nth(1).inner_text()
     screenshot(page, "06-order-history")
-    page.get_by_label("Order to search").fill(order["shopify_name"].lstrip("#"))
+    # Order names repeat across stores: every store's rows for the name, then the store's own.
+    name = order["shopify_name"].lstrip("#")
+    page.get_by_label("Order to search").fill(name)
     page.get_by_role("button", name="Search history").click()
-    page.get_by_role("heading", name=f"Order history: {order['shopify_name'].lstrip('#')}").wait_for()
+    page.get_by_role("heading", name=f"Order history: {name}").wait_for()
+    shown_stores = [history.nth(i).locator("td").nth(3).inner_text() for i in range(history.count())]
+    named = Ledger(real.ledger_url).history(shopify_name=order["shopify_name"])
+    assert sorted(shown_stores) == sorted(row["store"] for row in named) and shown_stores.count(order["store"]) == 2
+    page.get_by_label("Order to search").fill(name)
+    page.get_by_label("Store to search").select_option(order["store"])
+    page.get_by_role("button", name="Search history").click()
+    page.get_by_role("heading", name=f"Order history: {name} in store {order['store']}").wait_for()
     assert history.count() == 2 and order["tranid"] in history.nth(1).inner_text()
+    assert {history.nth(i).locator("td").nth(3).inner_text() for i in range(2)} == {order["store"]}
 
     # The run's own page in Airflow has the report as a tab.
     page = airflow_page

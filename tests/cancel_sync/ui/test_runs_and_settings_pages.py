@@ -96,6 +96,32 @@ def test_recent_runs_lists_every_run_says_why_one_failed_and_links_each_to_airfl
     context.close()
 
 
+def test_the_store_filter_lists_and_adds_up_only_that_store_s_orders(deployment, new_context, screenshot):
+    plan, real, empty = deployment.plan, deployment.real, deployment.empty
+    context = new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    sign_in(page, deployment, f"{PREFIX}/")
+    page.locator("#runs").wait_for()
+    for store in ("eu", "us"):
+        page.get_by_label("Store", exact=True).select_option(store)
+        page.get_by_role("button", name="Show runs").click()
+        page.wait_for_url(f"**store={store}**")
+        assert page.locator("#store-filter").inner_text() == store
+        assert listed(page) == [empty.run_id, real.run_id, plan.run_id]  # the runs that covered it (not the stopped)
+        assert cards(page) | {"attention": 0} == {
+            "runs": 3,
+            "failed_runs": 0,
+            "orders": real.report["stores"][store]["orders"] + plan.report["stores"][store]["orders"],
+            "cancelled": real.report["stores"][store]["cancelled"],
+            "would_cancel": plan.report["stores"][store]["outcomes"]["would_cancel"],
+            "attention": 0,
+            "failed": 0,
+        }
+        assert 0 < cards(page)["orders"] < real.report["orders"] + plan.report["orders"]
+    screenshot(page, "15-store-filter")
+    context.close()
+
+
 def test_the_date_filter_lists_and_adds_up_only_the_runs_it_covers(deployment, new_context, screenshot):
     recorded = ledger_runs(deployment)
     real_finished = recorded[deployment.real.run_id]["finished_at"].replace(microsecond=0)
@@ -189,6 +215,9 @@ def test_the_settings_check_shows_a_bad_variable_as_invalid_and_never_a_secret(
         PREVENT_REFUND_VARIABLE
     ]
     assert verdicts["netsuite_default"] == verdicts["shopify_default"] == verdicts["netsuite_shopify_ledger"] == "valid"
+    assert verdicts["shopify_us"] == verdicts["netsuite_shopify_stores"] == "valid"  # each store's connection checked
+    stores = page.locator('#variables tr[data-name="netsuite_shopify_stores"]').inner_text()
+    assert "2 store(s): eu (shopify_default: custbody_fa_channel" in stores and "prevent_refund=True" in stores
     assert verdicts["netsuite_shopify_alerts"] == "default"  # not set: alerts only logged
     netsuite = page.locator('#connections tr[data-name="netsuite_default"]').inner_text()
     assert f"time zone {deployment.sandboxes.netsuite_timezone}" in netsuite
@@ -224,6 +253,17 @@ def test_reports_and_history_say_what_happened_in_words_and_what_to_do(deploymen
     )
     cancelled = next(o for o in real.outcomes if o["outcome"] == Outcome.CANCELLED)
     assert page.locator(f'#orders tr[data-netsuite-id="{cancelled["id"]}"] td.next').inner_text() == ""
+    for store, counts in real.report["stores"].items():  # a section per store, its numbers the run's own
+        row = page.locator(f'#stores tr[data-store="{store}"]')
+        assert int(row.locator('td[data-count="orders"]').inner_text()) == counts["orders"] > 0
+        assert (
+            int(row.locator('td[data-count="cancelled_with_refund"]').inner_text()) == counts["cancelled_with_refund"]
+        )
+        bars = page.locator(f"#outcome-chart-{store} g[data-bucket]")
+        assert sum(int(bars.nth(i).text_content().split()[-1]) for i in range(bars.count())) == counts["orders"]
+    assert (
+        real.report["stores"]["us"]["cancelled_with_refund"] == 0 < real.report["stores"]["eu"]["cancelled_with_refund"]
+    )
     screenshot(page, "13-report-in-words-with-next-steps", full_page=True)
 
     # An order's history: the plan's row and the real run's, the next step on the newest only.
