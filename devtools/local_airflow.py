@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -73,6 +74,12 @@ class LocalAirflow:
         self.log_dir = self.home / "logs" / "local_airflow"
         self._processes: dict[str, subprocess.Popen] = {}
         self.startup_seconds: float | None = None
+        # The scheduler restarted after it exited on its own, as a deployment's supervisor (systemd, Kubernetes)
+        # does: Airflow's scheduler can die on SQLite when the API rolls back a backfill it already saw.
+        self.scheduler_restarts = 0
+        self._supervising = threading.Event()
+        self._supervisor_lock = threading.Lock()
+        self._retired_sessions: set[int] = set()  # sessions of exited schedulers: their workers are swept at stop
 
     def _environment(self, parallelism: int, extra: dict[str, str]) -> dict[str, str]:
         env = dict(os.environ)
@@ -140,7 +147,21 @@ class LocalAirflow:
             self.stop()
             raise
         self.startup_seconds = time.monotonic() - started
+        self._supervising.set()
+        threading.Thread(target=self._supervise_scheduler, name="scheduler-supervisor", daemon=True).start()
         return self
+
+    def _supervise_scheduler(self) -> None:
+        while self._supervising.is_set():
+            with self._supervisor_lock:
+                process = self._processes.get("scheduler")
+                if self._supervising.is_set() and process is not None and process.poll() is not None:
+                    with (self.log_dir / "scheduler.log").open("ab") as log:
+                        log.write(f"\n=== scheduler exited with {process.returncode}: restarted ===\n".encode())
+                    self._retired_sessions.add(process.pid)
+                    self.scheduler_restarts += 1
+                    self._spawn("scheduler")
+            time.sleep(0.5)
 
     def _seed_password(self) -> None:
         # SimpleAuthManager keeps a password it finds here instead of generating a random one.
@@ -182,7 +203,9 @@ class LocalAirflow:
 
     def stop(self, grace: float = 3.0) -> None:
         """SIGTERM each component's group, then SIGKILL whatever is left in their sessions."""
-        sessions = {process.pid for process in self._processes.values()}
+        with self._supervisor_lock:
+            self._supervising.clear()
+        sessions = {process.pid for process in self._processes.values()} | self._retired_sessions
         for sid in sessions:
             _signal_group(sid, signal.SIGTERM)
         deadline = time.monotonic() + grace
