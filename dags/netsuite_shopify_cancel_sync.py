@@ -21,9 +21,12 @@ whether a run would accept it):
 - `netsuite_shopify_report_location` (`file://$AIRFLOW_HOME/reports`): where each run's report goes.
 - `netsuite_shopify_netsuite_app_url`, `netsuite_shopify_shopify_admin_url`: the reports' order links
   (default: from the connections).
+- `netsuite_shopify_stores` (JSON): several Shopify stores, each with its connection, how its NetSuite
+  orders are told apart and its own settings (see the README). Unset: one store on `shopify_default`.
 
 **Connections**: `netsuite_default` (with extra `timezone`, the token user's time zone: NetSuite is
-read in it), `shopify_default`; optional `netsuite_shopify_ledger`, `netsuite_shopify_alerts`.
+read in it), `shopify_default` (and each further store's); optional `netsuite_shopify_ledger`,
+`netsuite_shopify_alerts`.
 
 **Params of a manual run**: `window_start` / `window_end` (ISO 8601), `dry_run` (plan only),
 `netsuite_order_ids` (re-sync just these internal ids).
@@ -31,8 +34,9 @@ read in it), `shopify_default`; optional `netsuite_shopify_ledger`, `netsuite_sh
 A run of a paused DAG, manual or backfilled, waits as *queued* until the DAG is unpaused. Overlapping
 runs are safe: an order is cancelled by one run only.
 
-**Tasks**: resolve_run → extract_canceled_orders → compare_with_shopify (batches of at most 250) →
-cancel_in_shopify (each order re-checked first) → report (for every run, failed ones too; alerts).
+**Tasks**: resolve_run → extract_canceled_orders → per batch of one store (at most 250 orders, named
+`<store>: <n> orders`): compare_with_shopify → cancel_in_shopify (each order re-checked first) → report
+(for every run, failed ones too; alerts). One store's failing batches hold up no other store's.
 A failed order fails its batch after every other order was handled; the retry re-checks it first.
 """
 

@@ -9,9 +9,13 @@ cancels it received says what was sent where.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from include.cancel_sync.alerts.rules import build_alert
+from include.cancel_sync.constants import SWEEP_DAG_ID
+from include.cancel_sync.constants import SYNC_DAG_ID as DAG_ID
 from include.cancel_sync.ledger import Ledger
 from sandbox.faults import FaultPlan, FaultRule
 from sandbox.runner import SandboxOptions, ShopOptions
@@ -113,11 +117,15 @@ def test_each_store_cancels_only_its_own_orders_with_its_own_refund_setting(make
     }
 
 
-def test_one_store_down_leaves_the_others_done_and_the_report_names_it(make_sandboxes, tmp_path):
-    world = world_of_stores(count=3 * 30, seed=8)
+def test_one_store_down_leaves_the_others_done_and_the_sweep_then_catches_its_orders(make_sandboxes, tmp_path):
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    start, end = now - timedelta(hours=3), now - timedelta(hours=1)  # within the sweep's last day
+    world = build_world(3 * 30, start, end, seed=8, stores=STORES, every_scenario=True, scenarios={"unknown_store": 3})
     down = FaultPlan([FaultRule("http_401", probability=1.0)])
     sandboxes = make_sandboxes(world=world, options=SandboxOptions(shop_options={"us": ShopOptions(faults=down)}))
-    run = run_sync(sandboxes, tmp_path, stores_variables(sandboxes), WINDOW)
+    variables = stores_variables(sandboxes)
+    ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    run = run_sync(sandboxes, tmp_path / "sync", variables, whole_world_window(start, end), ledger_url)
 
     assert run.state == "failed"
     assert run.report["failed_stores"] == ["us"]
@@ -126,9 +134,26 @@ def test_one_store_down_leaves_the_others_done_and_the_report_names_it(make_sand
     got = {o["id"]: o["outcome"] for o in run.outcomes}
     for name in ("eu", "b2b"):  # finished as if us were up
         assert {nid: got.get(nid) for nid in expected[name]} == expected[name], name
-    assert not [call for call in sandboxes.shops["us"].store.cancel_calls]
+    assert not sandboxes.shops["us"].store.cancel_calls
     assert not set(got) & set(expected["us"])  # us's orders are not in the report: its batches never finished
-    assert {nid for nid, out in expected["eu"].items() if out == "cancelled"}  # something was done elsewhere
+    alert = build_alert(DAG_ID, run.run_id, run.report, [], [])  # what the report task sent a person
+    assert "did not finish (store us)" in alert.subject and "They are store us's" in alert.text
+    eu_calls = len(sandboxes.shops["eu"].store.cancel_calls)
+    assert eu_calls > 0
+
+    # us is back: the sweep catches its orders, cancels them in us's shop with us's refund setting, and
+    # sends nothing again to the stores that finished.
+    sandboxes.shops["us"].faults.replace([])
+    sweep = run_sync(sandboxes, tmp_path / "sweep", variables, {"days": 1}, ledger_url, dag_id=SWEEP_DAG_ID)
+    assert sweep.state == "success", sweep.task_states
+    us_cancelled = {nid for nid, out in expected["us"].items() if out == "cancelled"}
+    caught = {o["id"]: o for o in sweep.outcomes if o.get("caught")}
+    assert us_cancelled <= set(caught) and {caught[nid]["store"] for nid in us_cancelled} == {"us"}
+    calls = [c for c in sandboxes.shops["us"].store.cancel_calls if c.accepted]
+    assert sorted(c.order_id for c in calls) == sorted(gid_of(world, nid) for nid in us_cancelled)
+    assert any(c.refund_requested for c in calls)  # us refunds paid orders
+    assert len(sandboxes.shops["eu"].store.cancel_calls) == eu_calls and not sandboxes.shops["b2b"].store.cancel_calls
+    assert sweep.report["stores"]["us"]["cancelled"] == len(us_cancelled)
 
 
 def test_an_unknown_connection_fails_the_run_at_once_naming_store_and_field(make_sandboxes, tmp_path):
