@@ -7,6 +7,7 @@ selector looks at, and each order is routed in Python (stores.py)."""
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -196,8 +197,8 @@ def make_batches(records: list[CanceledOrder], size: int = SHOPIFY_BATCH_SIZE) -
     Airflow can map.
 
     A batch holds one store's orders (its task talks to that store's shop; orders of no store make their own
-    batches). The orders of a store that link one Shopify order stay in one batch, so one task decides about
-    that Shopify order and cancels it once."""
+    batches); the stores' batches alternate. The orders of a store that link one Shopify order stay in one
+    batch, so one task decides about that Shopify order and cancels it once."""
     stores: dict[str | None, dict[str | int, list[CanceledOrder]]] = {}
     for record in records:
         groups = stores.setdefault(record.get("store"), {})
@@ -206,11 +207,14 @@ def make_batches(records: list[CanceledOrder], size: int = SHOPIFY_BATCH_SIZE) -
     step = size
     while sum(-(-count // size) for count in counts) > MAX_MAPPED_BATCHES:
         size += step
-    batches: list[list[CanceledOrder]] = []
+    per_store: list[list[list[CanceledOrder]]] = []
     for groups in stores.values():
-        batches.append([])
+        batches: list[list[CanceledOrder]] = [[]]
         for group in groups.values():
             if batches[-1] and len(batches[-1]) + len(group) > size:
                 batches.append([])
             batches[-1].extend(group)
-    return batches
+        per_store.append(batches)
+    # Taken in turn from each store: Airflow starts mapped tasks in index order, so the pool's slots hold
+    # several stores' batches at once (each store has its own rate-limit bucket) rather than one store's.
+    return [batch for turn in itertools.zip_longest(*per_store) for batch in turn if batch is not None]

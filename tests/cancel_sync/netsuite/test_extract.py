@@ -245,6 +245,30 @@ def test_orders_linking_one_shopify_order_share_a_batch():
     assert {r["id"] for r in batches[1]} == {300, 301, 302, 400, 401}
 
 
+def test_a_batch_holds_one_store_s_orders_and_the_stores_take_turns():
+    stores = ["eu"] * 600 + ["us"] * 260 + [None] * 3  # None: orders of no store
+    records = [{"id": i, "gid": f"gid://shopify/Order/{i % 500}", "store": store} for i, store in enumerate(stores)]
+    batches = make_batches(records)
+    assert [(b[0]["store"], len(b)) for b in batches] == [
+        ("eu", 250),
+        ("us", 250),
+        (None, 3),
+        ("eu", 250),
+        ("us", 10),
+        ("eu", 100),
+    ]
+    assert all(len({r["store"] for r in b}) == 1 for b in batches)
+    assert sorted(r["id"] for b in batches for r in b) == list(range(len(stores)))
+    # One store's orders linking one Shopify order share a batch; another store's order with that id does not.
+    for store in ("eu", "us"):
+        batch_of = {}
+        for index, batch in enumerate(batches):
+            for record in batch:
+                if record["store"] == store:
+                    batch_of.setdefault(record["gid"], set()).add(index)
+        assert all(len(indexes) == 1 for indexes in batch_of.values())
+
+
 def test_canceled_orders_sharing_a_shopify_order_are_extracted_side_by_side(make_sandboxes):
     sandboxes = make_sandboxes(count=30, scenarios=only("reentered_all_canceled", "cancel_paid"))
     records = extract_canceled_orders(client_for(sandboxes), SyncSettings(), WHOLE)
