@@ -93,76 +93,49 @@ class SandboxOptions:
     shopify_faults: FaultPlan = field(default_factory=FaultPlan)
 
 
-class Sandboxes:
-    """`with Sandboxes(world) as sandboxes:` → both servers up, loaded with the world."""
+def netsuite_app(world: World, options: SandboxOptions, credentials: NetSuiteCredentials, timezone: str) -> NetSuiteApp:
+    """The NetSuite sandbox of `options`, loaded with the world's sales orders."""
+    app = NetSuiteApp(
+        credentials,
+        concurrency_limit=options.netsuite_concurrency_limit,
+        latency=options.latency,
+        faults=options.netsuite_faults,
+        oauth2=ClientCredentialsServer(SANDBOX_ACCOUNT_ID, token_lifetime=options.netsuite_token_lifetime),
+        timezone=timezone,
+        dst_overlap=options.netsuite_dst_overlap,
+        dst_gap=options.netsuite_dst_gap,
+        billed_sign=options.netsuite_billed_sign,
+        fulfillment_documents=options.netsuite_fulfillment_documents,
+    )
+    app.load_sales_orders(world.sales_orders)
+    return app
 
-    def __init__(self, world: World, options: SandboxOptions | None = None) -> None:
-        self.world = world
-        self.options = options or SandboxOptions()
-        if self.options.netsuite_auth not in NETSUITE_AUTH_KINDS:
-            raise ValueError(f"netsuite_auth must be one of {', '.join(NETSUITE_AUTH_KINDS)}")
-        self.netsuite_credentials, self.shopify_token = random_credentials()
-        self.netsuite = NetSuiteApp(
-            self.netsuite_credentials,
-            concurrency_limit=self.options.netsuite_concurrency_limit,
-            latency=self.options.latency,
-            faults=self.options.netsuite_faults,
-            oauth2=ClientCredentialsServer(SANDBOX_ACCOUNT_ID, token_lifetime=self.options.netsuite_token_lifetime),
-            timezone=self.netsuite_timezone,
-            dst_overlap=self.options.netsuite_dst_overlap,
-            dst_gap=self.options.netsuite_dst_gap,
-            billed_sign=self.options.netsuite_billed_sign,
-            fulfillment_documents=self.options.netsuite_fulfillment_documents,
-        )
-        self.netsuite_m2m = (
-            ClientCredentialsSetup.mapped_in(self.netsuite.oauth2, self.options.netsuite_algorithm)
-            if self.options.netsuite_auth == "m2m"
-            else None
-        )
-        self.netsuite.load_sales_orders(world.sales_orders)
-        self.shopify = ShopifyApp(
-            self.shopify_token,
-            preset=self.options.shopify_preset,
-            bucket_size=self.options.shopify_bucket_size,
-            restore_rate=self.options.shopify_restore_rate,
-            cancel_job_delay=self.options.cancel_job_delay,
-            cancel_job_inline=self.options.shopify_cancel_job_inline,
-            latency=self.options.latency,
-            faults=self.options.shopify_faults,
-        )
-        self.shopify.load_orders(world.shopify_orders)
-        self._servers = [
-            SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port),
-            SandboxServer(self.shopify, self.options.host, self.options.shopify_port),
-        ]
 
-    @property
-    def netsuite_timezone(self) -> str:
-        """The NetSuite token user's time zone the sandbox applies (IANA name)."""
-        return self.options.netsuite_timezone or self.world.netsuite_timezone
+def shopify_app(world: World, options: SandboxOptions, token: str) -> ShopifyApp:
+    """The Shopify sandbox of `options`, loaded with the world's Shopify orders."""
+    app = ShopifyApp(
+        token,
+        preset=options.shopify_preset,
+        bucket_size=options.shopify_bucket_size,
+        restore_rate=options.shopify_restore_rate,
+        cancel_job_delay=options.cancel_job_delay,
+        cancel_job_inline=options.shopify_cancel_job_inline,
+        latency=options.latency,
+        faults=options.shopify_faults,
+    )
+    app.load_orders(world.shopify_orders)
+    return app
 
-    @property
-    def netsuite_url(self) -> str:
-        return self._servers[0].url
 
-    @property
-    def shopify_url(self) -> str:
-        return self._servers[1].url
+class SandboxConnections:
+    """The Airflow connections of two running sandboxes; subclasses set the URLs, secrets and time zone."""
 
-    def start(self) -> Sandboxes:
-        for server in self._servers:
-            server.start()
-        return self
-
-    def stop(self) -> None:
-        for server in self._servers:
-            server.stop()
-
-    def __enter__(self) -> Sandboxes:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    netsuite_credentials: NetSuiteCredentials
+    shopify_token: str
+    netsuite_m2m: ClientCredentialsSetup | None = None
+    netsuite_url: str
+    shopify_url: str
+    netsuite_timezone: str
 
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection definitions in `airflow connections import` format."""
@@ -199,6 +172,57 @@ class Sandboxes:
     def connection_env(self) -> dict[str, str]:
         """The same connections as AIRFLOW_CONN_* environment variables (JSON form)."""
         return {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in self.connections().items()}
+
+
+class Sandboxes(SandboxConnections):
+    """`with Sandboxes(world) as sandboxes:` → both servers up, loaded with the world, in this process (tests
+    read and steer `sandboxes.netsuite` and `sandboxes.shopify` directly). processes.py runs them apart."""
+
+    def __init__(self, world: World, options: SandboxOptions | None = None) -> None:
+        self.world = world
+        self.options = options or SandboxOptions()
+        if self.options.netsuite_auth not in NETSUITE_AUTH_KINDS:
+            raise ValueError(f"netsuite_auth must be one of {', '.join(NETSUITE_AUTH_KINDS)}")
+        self.netsuite_credentials, self.shopify_token = random_credentials()
+        self.netsuite = netsuite_app(world, self.options, self.netsuite_credentials, self.netsuite_timezone)
+        self.netsuite_m2m = (
+            ClientCredentialsSetup.mapped_in(self.netsuite.oauth2, self.options.netsuite_algorithm)
+            if self.options.netsuite_auth == "m2m"
+            else None
+        )
+        self.shopify = shopify_app(world, self.options, self.shopify_token)
+        self._servers = [
+            SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port),
+            SandboxServer(self.shopify, self.options.host, self.options.shopify_port),
+        ]
+
+    @property
+    def netsuite_timezone(self) -> str:
+        """The NetSuite token user's time zone the sandbox applies (IANA name)."""
+        return self.options.netsuite_timezone or self.world.netsuite_timezone
+
+    @property
+    def netsuite_url(self) -> str:
+        return self._servers[0].url
+
+    @property
+    def shopify_url(self) -> str:
+        return self._servers[1].url
+
+    def start(self) -> Sandboxes:
+        for server in self._servers:
+            server.start()
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+
+    def __enter__(self) -> Sandboxes:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def netsuite_session(self) -> requests.Session:
         """A session signed the way NetSuite wants (TBA, HMAC-SHA256, realm = account id)."""
