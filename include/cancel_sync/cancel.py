@@ -37,7 +37,7 @@ JOB_ENDED_OPEN = (
 )
 
 STAFF_NOTE_LIMIT = 255
-CONCURRENCY = 10  # cancel requests a cancel task keeps in flight
+CONCURRENCY = 250  # the most cancel requests a task keeps in flight (a batch's worth); how many: shopify/in_flight.py
 
 
 def staff_note(tranid: str, netsuite_id: int) -> str:
@@ -61,7 +61,7 @@ def cancel_batch(
 ) -> list[OrderOutcome]:
     """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger.
 
-    `concurrency` cancel requests in flight, one Shopify order each. `read_links(gids)` reads every NetSuite
+    At most `concurrency` cancel requests in flight, one Shopify order each. `read_links(gids)` reads every NetSuite
     sales order linking those Shopify orders for the re-check (netsuite/linked_orders.py)."""
     outcomes: list[OrderOutcome] = [
         {**decision, "outcome": outcome_of(decision["decision"]), "detail": decision["reason"]}
@@ -105,7 +105,7 @@ def _cancel_wanted(
     carriers, riders = _one_per_shopify_order([o for o in wanted if o["outcome"] == Outcome.TO_CANCEL])
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
 
-    # `concurrency` requests at a time; each order's intent is committed before its mutation leaves.
+    # Up to `concurrency` requests at a time; each order's intent is committed before its mutation leaves.
     intent = journal.intent if journal else None
     send_cancels(client, settings, carriers, staff_note, concurrency, before_send=intent)
     _confirm(client, settings, [o for o in carriers if o["outcome"] == Outcome.ACCEPTED], confirm_timeout, sleep)
