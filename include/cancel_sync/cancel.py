@@ -27,6 +27,7 @@ from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.cancel_requests import send_cancels
 from include.cancel_sync.shopify.client import ShopifyClient
 from include.cancel_sync.shopify.order_states import read_finished_jobs, read_order_states
+from include.cancel_sync.together import together
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,10 @@ def _cancel_wanted(
     """Re-check, send, confirm; returns the outcomes whose cancel was sent (their ledger rows are intents)."""
     # Re-check right before acting: Shopify's order and NetSuite's links may have changed since the compare step.
     gids = [o["gid"] for o in wanted]
-    states = read_order_states(client, gids, with_staff_note=True)
-    _apply_recheck(wanted, states, read_links(gids) if read_links else {}, settings)
+    states, links = together(
+        lambda: read_order_states(client, gids, with_staff_note=True), lambda: read_links(gids) if read_links else {}
+    )
+    _apply_recheck(wanted, states, links, settings)
     if ledger is not None:
         _settle_open_intents(client, ledger, wanted, confirm_timeout, sleep)
     carriers, riders = _one_per_shopify_order([o for o in wanted if o["outcome"] == Outcome.TO_CANCEL])

@@ -44,6 +44,7 @@ from include.cancel_sync.report.summary import RunSummary, format_report
 from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
 from include.cancel_sync.shopify.order_states import read_order_states
 from include.cancel_sync.task_xcom import TaskXCom
+from include.cancel_sync.together import together
 from include.cancel_sync.ui.urls import report_page_url
 from include.cancel_sync.window import Window, resolve_window
 from include.cancel_sync.xcom_table import as_records, pack
@@ -100,8 +101,11 @@ def compare(shopify_client, netsuite_client, run: dict[str, Any], batch: Records
     settings = SyncSettings.from_dict(run["settings"])
     records = as_records(batch)
     gids = [record["gid"] for record in records if record.get("gid")]
-    linked = read_linked_orders(netsuite_client, settings.link_field, gids)
-    decisions = decide(records, read_order_states(shopify_client, gids), linked, settings.prevent_refund)
+    states, linked = together(
+        lambda: read_order_states(shopify_client, gids),
+        lambda: read_linked_orders(netsuite_client, settings.link_field, gids),
+    )
+    decisions = decide(records, states, linked, settings.prevent_refund)
     log.info("Compared %d orders with Shopify and their links in NetSuite", len(decisions))
     return pack(decisions)
 
