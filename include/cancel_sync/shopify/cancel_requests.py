@@ -51,7 +51,7 @@ def send_cancels(
     This thread hands the orders out in turn as the window admits them; `concurrency` threads send."""
     if not outcomes:
         return
-    window = InFlightWindow(client, MUTATION_COST, concurrency)
+    window = InFlightWindow.for_client(client, MUTATION_COST, concurrency)
 
     def send(outcome: OrderOutcome) -> None:
         try:

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 
 from include.cancel_sync.shopify.client import ShopifyClient
+from include.cancel_sync.shopify.cost_pacer import CostPacer
 
 MIN_IN_FLIGHT = 2
 UNSIZED = 10  # in flight until the client has seen the bucket and a round trip (the former fixed concurrency)
@@ -36,30 +37,43 @@ _RECHECK = 0.05  # seconds: a waiting sender looks again at least this often (th
 
 class InFlightWindow:
     """Admits requests while fewer than `limit()` are in flight. One sender waits in `acquire`; each request
-    that ends calls `release`. `peak` is the most that were in flight at once."""
+    that ends calls `release`. `peak` is the most that were in flight at once.
+
+    `pacer` tells the bucket, `round_trip()` the seconds a cancel takes (None: not known yet), `overloads()`
+    how many replies so far said Shopify wants less: `for_client` takes all three from a client."""
 
     def __init__(
         self,
-        client: ShopifyClient,
+        pacer: CostPacer,
+        round_trip: Callable[[], float | None],
+        overloads: Callable[[], int],
         cost: float,
         cap: int,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client
+        self._pacer = pacer
+        self._round_trip = round_trip
+        self._overloads = overloads
         self._cost = cost
         self._cap = max(1, cap)
         self._clock = clock
         self._changed = threading.Condition()
         self._in_flight = 0
         self._backoff = 1.0  # share of the sized window allowed since Shopify last said it wanted less
-        self._overloads = client.stats["overloaded"]
+        self._overloads_seen = overloads()
         self._last_cut = -math.inf
         self.peak = 0
 
+    @classmethod
+    def for_client(cls, client: ShopifyClient, cost: float, cap: int) -> InFlightWindow:
+        return cls(
+            client.pacer, lambda: client.round_trip(mutation=True), lambda: client.stats["overloaded"], cost, cap
+        )
+
     def sized(self) -> int:
         """The window Shopify's bucket allows now, before any backing off."""
-        spendable = self._client.pacer.spendable()
-        round_trip = self._client.round_trip(mutation=True)
+        spendable = self._pacer.spendable()
+        round_trip = self._round_trip()
         if spendable is None or round_trip is None:
             wanted = UNSIZED
         else:
@@ -69,15 +83,15 @@ class InFlightWindow:
 
     def limit(self) -> int:
         self._back_off_on_overload()
-        return max(1, math.floor(self.sized() * self._backoff))
+        return max(1, math.floor(self.sized() * self._backoff + 1e-9))  # 1e-9: sums of fractions fall short
 
     def _back_off_on_overload(self) -> None:
-        overloads = self._client.stats["overloaded"]
-        if overloads == self._overloads:
+        overloads = self._overloads()
+        if overloads == self._overloads_seen:
             return
-        self._overloads = overloads
+        self._overloads_seen = overloads
         now = self._clock()
-        if now - self._last_cut >= (self._client.round_trip(mutation=True) or 0.0):
+        if now - self._last_cut >= (self._round_trip() or 0.0):  # one cut per round trip: a burst is one signal
             self._backoff = max(self._backoff / 2, 1 / self._cap)
             self._last_cut = now
 
@@ -91,6 +105,6 @@ class InFlightWindow:
     def release(self) -> None:
         with self._changed:
             self._in_flight -= 1
-            if self._client.stats["overloaded"] == self._overloads:
+            if self._overloads() == self._overloads_seen:
                 self._backoff = min(1.0, self._backoff + 1 / max(1, self.sized()))
             self._changed.notify()
