@@ -1,6 +1,7 @@
 """Benchmark the whole sync against the sandboxes: throughput against Shopify's cost ceiling, NetSuite paging, memory, XCom.
 
-    python -m benchmarks.bench_sync [--orders 10000] [--preset standard|plus] [--latency 0.05]
+    python -m benchmarks.bench_sync [--orders 10000] [--preset standard|plus] [--latency 0.05] [--slots 4]
+    python -m benchmarks.bench_sync --latency 0.3                  # closer to orderCancel on real Shopify
     python -m benchmarks.bench_sync --scaling [--preset plus]       # idle, 1,000 / 10,000 / 100,000, oversized window
     python -m benchmarks.bench_sync --dag-test --orders 1000       # the real DAG once, via `airflow dags test`
     python -m benchmarks.bench_sync --extract-only --orders 100000 # extract step only, 3 runs: NetSuite page rate
@@ -8,9 +9,15 @@
 
 Every step (extract, compare, cancel, report) runs as a process of its own, the way Airflow runs task
 processes, with the previous step's XCom in a file (benchmarks/sync_step.py); compare and cancel go
-through the batches one mapped task's value at a time. Sandboxes run in this process over loopback HTTP
-with `--latency` per request: NetSuite's whole response time (its own work done within it, as a real
+through the batches one mapped task's value at a time. Each sandbox runs in a process of its own
+(sandbox/processes.py; what they saw is read over their /_sandbox/ endpoints), over loopback HTTP with
+`--latency` per request: NetSuite's whole response time (its own work done within it, as a real
 service's time includes its work), Shopify's added before its work (which is small beside the cost wait).
+
+Besides speed, the run prints its CPU: the compare and cancel processes' user + system seconds per
+cancelled order, each sandbox's CPU as a share of a core, the load average; and what limited it
+(benchmarks/run_limits.py): the bucket, or the seconds its restore was lost while something else —
+a sandbox, the client, the machine, or round trips — held the run back.
 
 `--orders` is the number of NetSuite orders that qualify (canceled in the window); the scenario mix is
 the world builder's default among qualifying scenarios (about 70% end up cancelled in Shopify).
