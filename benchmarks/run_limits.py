@@ -6,8 +6,9 @@ sandbox counts it), `left` what was still in the bucket at the end. So whatever 
 ceiling (P − B) / R shows as seconds of restore lost — in the compare step or in the cancel step — or
 left over. For each step that lost more than a second the verdict names what was busy meanwhile: a
 sandbox process near a whole core (one Python process runs on one core at a time), the client's step
-processes near a core, a machine busier than its cores, or else nobody: the requests were waiting on
-their round trips (too few in flight, or round trips one after another).
+processes near a core, the cores full with this run's work or with others' (the load average beyond
+what this run used), NetSuite refusing requests over its concurrency limit, or else nobody: the requests
+were waiting on their round trips (too few in flight, or round trips one after another).
 """
 
 from __future__ import annotations
@@ -108,19 +109,27 @@ def what_limited(result: SyncResult) -> str:
         f"restore lost to a full bucket: {lost['compare']:.1f}s in compare, {lost['cancel']:.1f}s in cancel; "
         f"{left:.1f}s of points left at the end"
     )
+    busy = (
+        f"; the machine was already busy (load {result.load_before:.1f} on {CORES} cores before the run)"
+        if result.load_before >= BUSY * CORES
+        else ""
+    )
     if share >= 0.9:
-        return f"the bucket ({share:.0%} of the ceiling); {account}"
+        return f"the bucket ({share:.0%} of the ceiling); {account}{busy}"
     # Points left at the end are the cancel step's too: it ended before spending them.
     short = {"compare": lost["compare"], "cancel": lost["cancel"] + left}
     causes = [_cause(result, name, short[name]) for name in SHOPIFY_STEPS if short[name] >= LOST_NOTABLE]
-    return f"not the bucket ({share:.0%} of the ceiling): " + "; ".join(causes) + f" ({account})"
+    return f"not the bucket ({share:.0%} of the ceiling): " + "; ".join(causes) + f" ({account}){busy}"
 
 
 def _cause(result: SyncResult, name: str, seconds: float) -> str:
     step = result.steps[name]
     shopify, netsuite = sandbox_core_share(step, "shopify"), sandbox_core_share(step, "netsuite")
     client = client_core_share(step)
-    everyone = (step.sandbox_cpu.get("shopify", 0.0) + step.sandbox_cpu.get("netsuite", 0.0)) / step.wall + client
+    # Everyone's CPU over the step, the client's process start-ups included (Airflow's imports: seconds each).
+    sandboxes = step.sandbox_cpu.get("shopify", 0.0) + step.sandbox_cpu.get("netsuite", 0.0)
+    everyone = (sandboxes + step.stats.get("cpu_seconds", 0.0)) / step.wall
+    refused = step.netsuite.get("concurrency_rejections", 0)
     short = f"{name} {seconds:.1f}s short"
     if result.sandboxes_apart and shopify >= BUSY:
         return f"{short}: the Shopify sandbox ({shopify:.0%} of a core) while the bucket had points to spend"
@@ -132,6 +141,16 @@ def _cause(result: SyncResult, name: str, seconds: float) -> str:
         return f"{short}: the client ({client:.0%} of a core per process) while the bucket had points to spend"
     if everyone >= BUSY * CORES:
         return f"{short}: the machine's {CORES} cores (client and sandboxes {everyone:.1f} cores together)"
+    if step.load - everyone >= BUSY * CORES:  # the load counts threads wanting a core: beyond ours, others'
+        return (
+            f"{short}: the machine — load {step.load:.1f} on {CORES} cores while this run used {everyone:.1f}: "
+            "other work had the cores"
+        )
+    if refused:
+        return (
+            f"{short}: NetSuite refused {refused} requests over its account's concurrency limit (the processes' "
+            "clients together ask for more), each retried after a back-off"
+        )
     waiting = (
         "each batch's reads wait their round trips, one batch after another"
         if name == "compare"
