@@ -79,6 +79,7 @@ class StepResult:
     sandbox_cpu: dict[str, float] = field(default_factory=dict)  # sandbox → CPU seconds its process used
     load: float = 0.0  # the machine's 1-minute load average, the higher of the step's start and end
     bucket_after: float = 0.0  # points left in the Shopify bucket when the step ended
+    startup: float = 0.0  # seconds from launching the step's processes to the last one starting its work
 
 
 @dataclass
@@ -251,7 +252,7 @@ def run_sync(
             arguments = ["--netsuite-concurrency", str(netsuite_concurrency)]
             if cancel_concurrency is not None:
                 arguments += ["--cancel-concurrency", str(cancel_concurrency)]
-            load = os.getloadavg()[0]
+            load, launched = os.getloadavg()[0], time.time()
             wall, code, stderr, stats = _run_step(step, workdir, env, arguments, slots)
             if code != 0:
                 raise SystemExit(f"step {step} exited {code}:\n{stderr[-4000:]}")
@@ -271,6 +272,7 @@ def run_sync(
                 sandbox_cpu={name: after.cpu[name] - before.cpu[name] for name in after.cpu},
                 load=max(load, os.getloadavg()[0]),
                 bucket_after=after.level,
+                startup=stats.get("last_started_at", stats.get("started_at", launched)) - launched,
             )
             if not quiet:
                 print(f"  … {step}: {wall:.1f}s, {rss_mb:.0f} MB", file=sys.stderr, flush=True)
@@ -437,6 +439,7 @@ def _merge_shards(workdir: Path, step: str, shards: int) -> dict[str, Any]:
                 merged[key] = max(merged.get(key, value), value)
             elif key == "started_at":
                 merged[key] = min(merged.get(key, value), value)
+                merged["last_started_at"] = max(merged.get("last_started_at", value), value)
             elif isinstance(value, dict):
                 merged[key] = {k: merged.get(key, {}).get(k, 0) + v for k, v in value.items()} | {
                     k: v for k, v in merged.get(key, {}).items() if k not in value

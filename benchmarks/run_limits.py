@@ -131,6 +131,8 @@ def _cause(result: SyncResult, name: str, seconds: float) -> str:
     everyone = (sandboxes + step.stats.get("cpu_seconds", 0.0)) / step.wall
     refused = step.netsuite.get("concurrency_rejections", 0)
     short = f"{name} {seconds:.1f}s short"
+    if step.startup >= LOST_NOTABLE:  # Airflow's imports: the bucket fills while the processes start
+        short += f" (its processes took {step.startup:.1f}s to start)"
     if result.sandboxes_apart and shopify >= BUSY:
         return f"{short}: the Shopify sandbox ({shopify:.0%} of a core) while the bucket had points to spend"
     if result.sandboxes_apart and netsuite >= BUSY:

@@ -59,6 +59,7 @@ def test_the_run_reports_its_cpu_and_what_limited_it():
         assert set(step.sandbox_cpu) == {"netsuite", "shopify"}
         assert all(math.isfinite(seconds) and seconds >= 0 for seconds in step.sandbox_cpu.values())
         assert step.shopify["restore_lost"] >= 0 and step.bucket_after >= 0 and step.load >= 0
+        assert 0 < step.startup < step.wall
     assert result.steps["cancel"].stats["shopify"]["peak_in_flight"] >= 1
     assert what_limited(result)
     rows = dict(cost_rows(result))
