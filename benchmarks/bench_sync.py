@@ -54,7 +54,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from benchmarks.run_limits import client_cpu, cost_rows, sandbox_core_share  # noqa: E402
+from benchmarks.run_limits import client_cpu, cost_rows, sandbox_core_share, what_limited  # noqa: E402
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID  # noqa: E402
 from sandbox.processes import SandboxControl, SandboxProcesses  # noqa: E402
 from sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
@@ -613,6 +613,8 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
             + ") |"
             + (f" PROBLEMS: {'; '.join(r.problems)}" if r.problems else "")
         )
+    for r in results:
+        print(f"- {r.label}: {what_limited(r)}")
 
 
 def extract_only(
