@@ -55,6 +55,7 @@ def one_run(args: argparse.Namespace) -> dict:
         seed=args.seed,
         quiet=True,
         slots=args.slots,
+        in_process=True,  # the trace is taken inside the sandbox's bucket, in this process
     )
     load_after = os.getloadavg()[0]
     ceiling = result.run_ceiling

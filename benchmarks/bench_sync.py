@@ -1,6 +1,7 @@
 """Benchmark the whole sync against the sandboxes: throughput against Shopify's cost ceiling, NetSuite paging, memory, XCom.
 
-    python -m benchmarks.bench_sync [--orders 10000] [--preset standard|plus] [--latency 0.05]
+    python -m benchmarks.bench_sync [--orders 10000] [--preset standard|plus] [--latency 0.05] [--slots 4]
+    python -m benchmarks.bench_sync --latency 0.3                  # closer to orderCancel on real Shopify
     python -m benchmarks.bench_sync --scaling [--preset plus]       # idle, 1,000 / 10,000 / 100,000, oversized window
     python -m benchmarks.bench_sync --dag-test --orders 1000       # the real DAG once, via `airflow dags test`
     python -m benchmarks.bench_sync --extract-only --orders 100000 # extract step only, 3 runs: NetSuite page rate
@@ -8,9 +9,15 @@
 
 Every step (extract, compare, cancel, report) runs as a process of its own, the way Airflow runs task
 processes, with the previous step's XCom in a file (benchmarks/sync_step.py); compare and cancel go
-through the batches one mapped task's value at a time. Sandboxes run in this process over loopback HTTP
-with `--latency` per request: NetSuite's whole response time (its own work done within it, as a real
+through the batches one mapped task's value at a time. Each sandbox runs in a process of its own
+(sandbox/processes.py; what they saw is read over their /_sandbox/ endpoints), over loopback HTTP with
+`--latency` per request: NetSuite's whole response time (its own work done within it, as a real
 service's time includes its work), Shopify's added before its work (which is small beside the cost wait).
+
+Besides speed, the run prints its CPU: the compare and cancel processes' user + system seconds per
+cancelled order, each sandbox's CPU as a share of a core, the load average; and what limited it
+(benchmarks/run_limits.py): the bucket, or the seconds its restore was lost while something else —
+a sandbox, the client, the machine, or round trips — held the run back.
 
 `--orders` is the number of NetSuite orders that qualify (canceled in the window); the scenario mix is
 the world builder's default among qualifying scenarios (about 70% end up cancelled in Shopify).
@@ -47,7 +54,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks.run_limits import client_cpu, cost_rows, sandbox_core_share, what_limited  # noqa: E402
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID  # noqa: E402
+from sandbox.processes import SandboxControl, SandboxProcesses  # noqa: E402
 from sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
 from sandbox.world import SCENARIOS, build_world  # noqa: E402
 
@@ -65,8 +74,12 @@ class StepResult:
     wall: float
     rss_mb: float
     stats: dict[str, Any]
-    shopify: dict[str, int] = field(default_factory=dict)  # sandbox counters spent in this step
+    shopify: dict[str, float] = field(default_factory=dict)  # sandbox counters spent in this step
     netsuite: dict[str, int] = field(default_factory=dict)
+    sandbox_cpu: dict[str, float] = field(default_factory=dict)  # sandbox → CPU seconds its process used
+    load: float = 0.0  # the machine's 1-minute load average, the higher of the step's start and end
+    bucket_after: float = 0.0  # points left in the Shopify bucket when the step ended
+    startup: float = 0.0  # seconds from launching the step's processes to the last one starting its work
 
 
 @dataclass
@@ -85,6 +98,8 @@ class SyncResult:
     cancelled_orders: int
     problems: list[str]
     slots: int = 1
+    sandboxes_apart: bool = True  # each sandbox served by a process of its own (else one process serves both)
+    load_before: float = 0.0  # the machine's 1-minute load average when the run started
 
     # -- derived figures ------------------------------------------------------------------------
 
@@ -207,7 +222,11 @@ def run_sync(
     quiet: bool = False,
     keep: Path | None = None,
     slots: int = 1,
+    in_process: bool = False,
 ) -> SyncResult:
+    """`in_process`: both sandboxes in this process (sandbox/runner.py) instead of one process each
+    (sandbox/processes.py); what they saw is read over their control endpoints either way."""
+    load_before = os.getloadavg()[0]
     world = sync_world(orders, seed, idle)
     expected_cancelled = len(world.ids_with(lambda s: s.cancellable)) if not idle else 0
     expected_extracted = len(world.ids_with(lambda s: s.extracted)) if not idle else 0
@@ -220,35 +239,40 @@ def run_sync(
     )
     results: dict[str, StepResult] = {}
     problems: list[str] = []
-    with Sandboxes(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+    runner = Sandboxes if in_process else SandboxProcesses
+    with runner(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         del world  # the sandboxes hold their own copies; keep this process small
+        control = SandboxControl.of(sandboxes)
         workdir = Path(tmp)
         (workdir / "run.json").write_text(json.dumps(_run(), default=str))
         env = os.environ | sandboxes.connection_env() | _airflow_env(workdir)
-        bucket = sandboxes.shopify.buckets
+        limits = control.shopify_stats()["throttle_status"]
         for step in steps:
-            before_shopify, before_netsuite = _shopify_counters(sandboxes), dict(sandboxes.netsuite.stats)
-            before_timeline = list(sandboxes.netsuite.timeline)
+            before = _SandboxCounters.read(control)
             arguments = ["--netsuite-concurrency", str(netsuite_concurrency)]
             if cancel_concurrency is not None:
                 arguments += ["--cancel-concurrency", str(cancel_concurrency)]
+            load, launched = os.getloadavg()[0], time.time()
             wall, code, stderr, stats = _run_step(step, workdir, env, arguments, slots)
             if code != 0:
                 raise SystemExit(f"step {step} exited {code}:\n{stderr[-4000:]}")
             rss_mb = stats["peak_rss_kb"] / 1024
-            after_shopify, after_netsuite = _shopify_counters(sandboxes), dict(sandboxes.netsuite.stats)
-            timeline = sandboxes.netsuite.timeline[len(before_timeline) :]
+            after = _SandboxCounters.read(control)
             results[step] = StepResult(
                 step,
                 wall,
                 rss_mb,
                 stats,
-                shopify={k: after_shopify[k] - before_shopify[k] for k in after_shopify},
+                shopify={k: after.shopify[k] - before.shopify[k] for k in after.shopify},
                 netsuite={
-                    k: (after_netsuite[k] - before_netsuite[k]) if k != "peak_concurrency" else after_netsuite[k]
+                    k: (after.netsuite[k] - before.netsuite[k]) if k != "peak_concurrency" else after.netsuite[k]
                     for k in ("requests", "pages_served", "concurrency_rejections", "peak_concurrency")
                 }
-                | _netsuite_span(timeline, stats.get("probe_pages", 0)),
+                | _netsuite_span(after.timeline[len(before.timeline) :], stats.get("probe_pages", 0)),
+                sandbox_cpu={name: after.cpu[name] - before.cpu[name] for name in after.cpu},
+                load=max(load, os.getloadavg()[0]),
+                bucket_after=after.level,
+                startup=stats.get("last_started_at", stats.get("started_at", launched)) - launched,
             )
             if not quiet:
                 print(f"  … {step}: {wall:.1f}s, {rss_mb:.0f} MB", file=sys.stderr, flush=True)
@@ -257,8 +281,8 @@ def run_sync(
             for name in ("run.json", "batches.jsonl", "decisions.jsonl", "outcomes.jsonl", "report.json"):
                 if (workdir / name).exists():
                     shutil.copy(workdir / name, keep / name)
-        calls = sandboxes.shopify.store.cancel_calls
-        accepted = [call.order_id for call in calls if call.accepted]
+        calls = control.cancel_calls()
+        accepted = [call["order_id"] for call in calls if call["accepted"]]
         if len(set(accepted)) != len(accepted):
             problems.append(f"an order was cancelled twice ({len(accepted) - len(set(accepted))} extra cancels)")
         result = SyncResult(
@@ -266,8 +290,8 @@ def run_sync(
             orders=orders,
             preset=preset,
             latency=latency,
-            restore_rate=bucket.restore_rate,
-            bucket=bucket.size,
+            restore_rate=limits["restoreRate"],
+            bucket=limits["maximumAvailable"],
             netsuite_cap=netsuite_cap,
             netsuite_concurrency=netsuite_concurrency,
             steps=results,
@@ -276,6 +300,8 @@ def run_sync(
             cancelled_orders=len(set(accepted)),
             problems=problems,
             slots=slots,
+            sandboxes_apart=not in_process,
+            load_before=load_before,
         )
     if "extract" in results and result.extracted != expected_extracted:
         problems.append(f"extracted {result.extracted}, expected {expected_extracted}")
@@ -287,6 +313,29 @@ def run_sync(
     if results.get("extract") and results["extract"].netsuite["concurrency_rejections"]:
         problems.append("NetSuite refused requests over its concurrency limit")
     return result
+
+
+@dataclass(frozen=True)
+class _SandboxCounters:
+    """What the sandboxes had counted at one moment (a step's figures are the differences)."""
+
+    shopify: dict[str, float]
+    netsuite: dict[str, int]
+    timeline: list[tuple[float, float, int]]
+    cpu: dict[str, float]  # sandbox → user + system CPU seconds of the process serving it
+    level: float  # points in the Shopify bucket
+
+    @classmethod
+    def read(cls, control: SandboxControl) -> _SandboxCounters:
+        shopify = control.shopify_stats()
+        cpu = control.cpu()
+        return cls(
+            shopify={key: shopify[key] for key in SHOPIFY_COUNTERS},
+            netsuite=control.netsuite_stats(),
+            timeline=control.netsuite_timeline(),
+            cpu={name: times["user"] + times["system"] for name, times in cpu.items()},
+            level=shopify["throttle_status"]["currentlyAvailable"],
+        )
 
 
 def _netsuite_span(timeline: list[tuple[float, float, int]], probes: int) -> dict[str, float]:
@@ -314,6 +363,7 @@ def _run() -> dict[str, Any]:
 def _airflow_env(workdir: Path) -> dict[str, str]:
     home = workdir / "airflow"
     home.mkdir(exist_ok=True)
+    _create_ledger(home)
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -322,7 +372,25 @@ def _airflow_env(workdir: Path) -> dict[str, str]:
     }
 
 
+def _create_ledger(home: Path) -> None:
+    """The steps' default ledger (SQLite in AIRFLOW_HOME), made before they start: cancel processes starting
+    together on a fresh database race to create its table, and all but one fail (Ledger.__init__)."""
+    from include.cancel_sync.ledger import Ledger, default_ledger_url
+
+    previous = os.environ.get("AIRFLOW_HOME")
+    os.environ["AIRFLOW_HOME"] = str(home)
+    try:
+        Ledger(default_ledger_url()).engine.dispose()
+    finally:
+        if previous is None:
+            del os.environ["AIRFLOW_HOME"]
+        else:
+            os.environ["AIRFLOW_HOME"] = previous
+
+
 SHARDED = {"compare": "decisions", "cancel": "outcomes"}  # mapped steps and the XCom they write
+# Shopify sandbox counters a step's figures are taken from; restore_lost: points restored into a full bucket
+SHOPIFY_COUNTERS = ("requests", "throttled", "points_spent", "points_requested", "executed", "restore_lost")
 
 
 def _run_step(
@@ -371,6 +439,7 @@ def _merge_shards(workdir: Path, step: str, shards: int) -> dict[str, Any]:
                 merged[key] = max(merged.get(key, value), value)
             elif key == "started_at":
                 merged[key] = min(merged.get(key, value), value)
+                merged["last_started_at"] = max(merged.get("last_started_at", value), value)
             elif isinstance(value, dict):
                 merged[key] = {k: merged.get(key, {}).get(k, 0) + v for k, v in value.items()} | {
                     k: v for k, v in merged.get(key, {}).items() if k not in value
@@ -378,11 +447,6 @@ def _merge_shards(workdir: Path, step: str, shards: int) -> dict[str, Any]:
             elif isinstance(value, int | float):
                 merged[key] = merged.get(key, 0) + value
     return merged
-
-
-def _shopify_counters(sandboxes: Sandboxes) -> dict[str, int]:
-    stats = sandboxes.shopify.stats
-    return {key: stats[key] for key in ("requests", "throttled", "points_spent", "points_requested", "executed")}
 
 
 # -- printing ----------------------------------------------------------------------------------------
@@ -430,6 +494,7 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
                 f"{result.achieved / ceiling:.1%} over the steps' wall (target ≥ 90%)",
             )
         )
+    rows += cost_rows(result)
     rows += [
         (
             "NetSuite pages (all requests)",
@@ -446,6 +511,10 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
             f"{result.page_rate / result.ideal_page_rate_measured:.0%} (target ≥ 80%)"
             if result.latency and s["extract"].stats["paging_pages"]
             else "one page: no parallel phase",
+        ),
+        (
+            "NetSuite requests refused (its concurrency limit) per step",
+            ", ".join(f"{name} {step.netsuite['concurrency_rejections']}" for name, step in s.items()),
         ),
         (
             "peak concurrent NetSuite requests vs cap",
@@ -511,7 +580,8 @@ def _whole_rate_text(result: SyncResult) -> str:
 def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
     header = (
         "| run | extracted | cancelled | extract s | compare s | cancel s | report s | points | points/cancel | "
-        "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | pages | pages/s whole extraction (% of c÷50 ms) | pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | RSS extract/compare/cancel/report (max Δ vs idle) | "
+        "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | client CPU ms/cancel | "
+        "Shopify sandbox % of a core in cancel | load | pages | pages/s whole extraction (% of c÷50 ms) | pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | RSS extract/compare/cancel/report (max Δ vs idle) | "
         "XCom B/order extract/compare/cancel as sent (as plain dicts) |"
     )
     print(header)
@@ -530,6 +600,8 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
                 if ceiling
                 else "not cost-bound | –"
             )
+            + (f" | {client_cpu(r)[0] * 1000 / r.cancelled:.2f}" if r.cancelled else " | –")
+            + f" | {sandbox_core_share(s['cancel'], 'shopify'):.0%} | {max(step.load for step in s.values()):.2f}"
             + f" | {r.pages} | {r.whole_page_rate:.0f} ({r.whole_page_rate / r.ideal_page_rate:.0%})"
             + f" | {r.page_rate:.0f} ({r.page_rate / r.ideal_page_rate:.0%}; "
             f"{r.page_rate / r.ideal_page_rate_measured:.0%}) | {s['extract'].netsuite['peak_concurrency']}/{r.netsuite_cap} | "
@@ -541,6 +613,8 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
             + ") |"
             + (f" PROBLEMS: {'; '.join(r.problems)}" if r.problems else "")
         )
+    for r in results:
+        print(f"- {r.label}: {what_limited(r)}")
 
 
 def extract_only(
@@ -615,7 +689,7 @@ def dag_test(orders: int, preset: str, latency: float, netsuite_cap: int, seed: 
     world = sync_world(orders, seed, idle=False)
     expected = len(world.ids_with(lambda s: s.cancellable))
     options = SandboxOptions(latency=latency, shopify_preset=preset, netsuite_concurrency_limit=netsuite_cap)
-    with Sandboxes(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-dag-") as tmp:
+    with SandboxProcesses(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-dag-") as tmp:
         del world
         env = (
             os.environ
@@ -638,10 +712,12 @@ def dag_test(orders: int, preset: str, latency: float, netsuite_cap: int, seed: 
                 stderr=subprocess.STDOUT,
             )
         wall = time.perf_counter() - began
-        stats = sandboxes.shopify.stats
-        accepted = [c.order_id for c in sandboxes.shopify.store.cancel_calls if c.accepted]
-        spent, bucket = stats["points_spent"], sandboxes.shopify.buckets
-        ceiling = len(accepted) * bucket.restore_rate / (spent - bucket.size) if spent > bucket.size else None
+        control = SandboxControl.of(sandboxes)
+        stats = control.shopify_stats()
+        accepted = [call["order_id"] for call in control.cancel_calls() if call["accepted"]]
+        spent, bucket = stats["points_spent"], stats["throttle_status"]
+        size, rate = bucket["maximumAvailable"], bucket["restoreRate"]
+        ceiling = len(accepted) * rate / (spent - size) if spent > size else None
         print(
             f"dag test, {orders:,} orders, preset {preset}, latency {latency * 1000:.0f} ms: exit {done.returncode}, "
             f"{wall:.1f}s wall for the whole DAG; {len(set(accepted)):,} orders cancelled (expected {expected:,}, "
@@ -649,7 +725,7 @@ def dag_test(orders: int, preset: str, latency: float, netsuite_cap: int, seed: 
             f"{stats['throttled']} THROTTLED, {spent:,} points; {len(accepted) / wall:.2f} cancels/s over the whole "
             "DAG"
             + (f" vs ceiling {ceiling:.2f} ({len(accepted) / wall / ceiling:.0%})" if ceiling else " (not cost-bound)")
-            + f"; NetSuite peak concurrency {sandboxes.netsuite.stats['peak_concurrency']}/{netsuite_cap}"
+            + f"; NetSuite peak concurrency {control.netsuite_stats()['peak_concurrency']}/{netsuite_cap}"
         )
 
 

@@ -6,8 +6,9 @@ Files in WORKDIR carry what Airflow would pass through XCom: `run.json` (resolve
 `batches.jsonl`, `decisions.jsonl`, `outcomes.jsonl` — one mapped task's value per line, so the
 compare and cancel steps hold one batch at a time, as one mapped task instance does. The step
 reads its connections from AIRFLOW_CONN_* variables through the project's hooks (Airflow is
-imported, as in a task process), and writes `<step>.stats.json` with its timings and client
-counters and its own peak RSS. The parent measures wall time.
+imported, as in a task process), and writes `<step>.stats.json` with its timings, client
+counters, CPU seconds (user + system: the step's work, and the whole process) and its own peak
+RSS. The parent measures wall time.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
 
     client = NetSuiteHook().get_client(max_concurrency=args.netsuite_concurrency)
     pages, fetch = _time_pages(client)
-    began, started_at = time.perf_counter(), time.time()
+    began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
     batches = tasks.extract(client, run, StepXCom(workdir), Ledger.from_airflow)  # the sweep reads the ledger
     seconds = time.perf_counter() - began
     # The parallel phase of each query: pages after its first, from the first request to the last reply.
@@ -154,6 +155,7 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
             out.write(text + "\n")
     return {
         "work_seconds": seconds,
+        "work_cpu_seconds": time.process_time() - cpu_began,
         "started_at": started_at,
         "ended_at": started_at + seconds,
         "orders": sum(batch["rows"] for batch in batches),
@@ -180,7 +182,7 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     from include.cancel_sync.xcom_table import unpack
 
     client, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
-    began, started_at = time.perf_counter(), time.time()
+    began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
     xcom = dicts = orders = batches = 0
     decisions_count: dict[str, int] = {}
     with _output(workdir, "decisions", args).open("w") as out:
@@ -196,6 +198,7 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
             batches += 1
     return {
         "work_seconds": time.perf_counter() - began,
+        "work_cpu_seconds": time.process_time() - cpu_began,
         "started_at": started_at,
         "ended_at": time.time(),
         "orders": orders,
@@ -216,7 +219,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     client, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
     options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
     ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
-    began, started_at = time.perf_counter(), time.time()
+    began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
     xcom = dicts = orders = batches = 0
     outcome_count: dict[str, int] = {}
     with _output(workdir, "outcomes", args).open("w") as out:
@@ -238,6 +241,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
         xcom += pushed.pushed_bytes
     return {
         "work_seconds": time.perf_counter() - began,
+        "work_cpu_seconds": time.process_time() - cpu_began,
         "started_at": started_at,
         "ended_at": time.time(),
         "orders": orders,
@@ -253,7 +257,7 @@ def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     from include.cancel_sync import tasks
     from include.cancel_sync.ledger import RunKey
 
-    began, started_at = time.perf_counter(), time.time()
+    began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
     try:  # the DAG's report task, which fails the run after the report when orders failed
         result = tasks.report(StepXCom(workdir), RunKey(SYNC_DAG_ID, "bench"), f"file://{workdir / 'reports'}")
     except tasks.RunIncomplete as incomplete:
@@ -261,6 +265,7 @@ def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     (workdir / "report.json").write_text(json.dumps(result))
     return {
         "work_seconds": time.perf_counter() - began,
+        "work_cpu_seconds": time.process_time() - cpu_began,
         "started_at": started_at,
         "ended_at": time.time(),
         "orders": result["orders"],
@@ -294,6 +299,7 @@ def main() -> None:
     step = {"extract": run_extract, "compare": run_compare, "cancel": run_cancel, "report": run_report}[args.step]
     stats = step(args.workdir, run, args)
     stats["peak_rss_kb"] = peak_rss_kb()
+    stats["cpu_seconds"] = time.process_time()  # the whole process: user + system, imports and connections included
     suffix = "" if args.shards == 1 else f".shard{args.shard}"
     (args.workdir / f"{args.step}.stats{suffix}.json").write_text(json.dumps(stats))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import sys
 import threading
@@ -173,6 +174,9 @@ def _control(app: SandboxApp, request: Request) -> Response | None:
                 return Response(400, {"error": str(exc)})
             app.faults.replace(rules, data.get("seed"))
         return Response(200, app.faults.summary())
+    if request.path == CONTROL_PREFIX + "cpu" and request.method == "GET":
+        times = os.times()
+        return Response(200, {"pid": os.getpid(), "user": times.user, "system": times.system})
     return app.control(request)
 
 

@@ -116,101 +116,85 @@ class SandboxOptions:
     shop_options: dict[str, ShopOptions] = field(default_factory=dict)  # store name → its shop's own settings
 
 
-class Sandboxes:
-    """`with Sandboxes(world) as sandboxes:` → both servers up, loaded with the world."""
+def netsuite_app(world: World, options: SandboxOptions, credentials: NetSuiteCredentials, timezone: str) -> NetSuiteApp:
+    """The NetSuite sandbox of `options`, loaded with the world's sales orders and its stores' list values."""
+    app = NetSuiteApp(
+        credentials,
+        concurrency_limit=options.netsuite_concurrency_limit,
+        latency=options.latency,
+        faults=options.netsuite_faults,
+        oauth2=ClientCredentialsServer(SANDBOX_ACCOUNT_ID, token_lifetime=options.netsuite_token_lifetime),
+        timezone=timezone,
+        dst_overlap=options.netsuite_dst_overlap,
+        dst_gap=options.netsuite_dst_gap,
+        billed_sign=options.netsuite_billed_sign,
+        fulfillment_documents=options.netsuite_fulfillment_documents,
+    )
+    app.load_sales_orders(world.sales_orders)
+    for (table, column), names in list_values((*world.stores, world.unknown_store)).items():
+        app.load_list_values(table, column, names)
+    return app
 
-    def __init__(self, world: World, options: SandboxOptions | None = None) -> None:
-        self.world = world
-        self.options = options or SandboxOptions()
-        if self.options.netsuite_auth not in NETSUITE_AUTH_KINDS:
-            raise ValueError(f"netsuite_auth must be one of {', '.join(NETSUITE_AUTH_KINDS)}")
-        self.netsuite_credentials, self.shopify_token = random_credentials()
-        self.netsuite = NetSuiteApp(
-            self.netsuite_credentials,
-            concurrency_limit=self.options.netsuite_concurrency_limit,
-            latency=self.options.latency,
-            faults=self.options.netsuite_faults,
-            oauth2=ClientCredentialsServer(SANDBOX_ACCOUNT_ID, token_lifetime=self.options.netsuite_token_lifetime),
-            timezone=self.netsuite_timezone,
-            dst_overlap=self.options.netsuite_dst_overlap,
-            dst_gap=self.options.netsuite_dst_gap,
-            billed_sign=self.options.netsuite_billed_sign,
-            fulfillment_documents=self.options.netsuite_fulfillment_documents,
-        )
-        self.netsuite_m2m = (
-            ClientCredentialsSetup.mapped_in(self.netsuite.oauth2, self.options.netsuite_algorithm)
-            if self.options.netsuite_auth == "m2m"
-            else None
-        )
-        self.netsuite.load_sales_orders(world.sales_orders)
-        for (table, column), names in list_values((*world.stores, world.unknown_store)).items():
-            self.netsuite.load_list_values(table, column, names)
-        strangers = sorted(set(self.options.shop_options) - {spec.name for spec in world.stores})
-        if strangers:
-            raise ValueError(f"shop_options for stores the world does not have: {strangers}")
-        self._servers = [SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port)]
-        self.shops: dict[str, ShopifyApp] = {}  # store name → its shop, the first store's first
-        self._shop_servers: dict[str, SandboxServer] = {}
-        for position, spec in enumerate(world.stores):
-            app, port = self._shop(spec.name, self.shopify_token if position == 0 else shop_token(), position == 0)
-            app.load_orders(world.orders_of(spec.name))
-            self.shops[spec.name] = app
-            self._shop_servers[spec.name] = SandboxServer(app, self.options.host, port)
-        self._servers += self._shop_servers.values()
-        self.shopify = self.shops[world.stores[0].name]
 
-    def _shop(self, name: str, token: str, first: bool) -> tuple[ShopifyApp, int]:
-        options, own = self.options, self.options.shop_options.get(name, ShopOptions())
-        app = ShopifyApp(
-            token,
-            preset=own.preset or options.shopify_preset,
-            bucket_size=own.bucket_size if own.bucket_size is not None else options.shopify_bucket_size,
-            restore_rate=own.restore_rate if own.restore_rate is not None else options.shopify_restore_rate,
-            cancel_job_delay=options.cancel_job_delay,
-            cancel_job_inline=options.shopify_cancel_job_inline,
-            latency=options.latency,
-            faults=own.faults if own.faults is not None else (options.shopify_faults if first else FaultPlan()),
-        )
-        port = own.port if own.port is not None else (options.shopify_port if first else 0)
-        return app, port
+def shop_app(world: World, options: SandboxOptions, name: str, token: str) -> tuple[ShopifyApp, int]:
+    """Store `name`'s shop as `options` describe it, loaded with its orders, and the port it asks for."""
+    first = name == world.stores[0].name
+    own = options.shop_options.get(name, ShopOptions())
+    app = ShopifyApp(
+        token,
+        preset=own.preset or options.shopify_preset,
+        bucket_size=own.bucket_size if own.bucket_size is not None else options.shopify_bucket_size,
+        restore_rate=own.restore_rate if own.restore_rate is not None else options.shopify_restore_rate,
+        cancel_job_delay=options.cancel_job_delay,
+        cancel_job_inline=options.shopify_cancel_job_inline,
+        latency=options.latency,
+        faults=own.faults if own.faults is not None else (options.shopify_faults if first else FaultPlan()),
+    )
+    app.load_orders(world.orders_of(name))
+    port = own.port if own.port is not None else (options.shopify_port if first else 0)
+    return app, port
 
-    @property
-    def netsuite_timezone(self) -> str:
-        """The NetSuite token user's time zone the sandbox applies (IANA name)."""
-        return self.options.netsuite_timezone or self.world.netsuite_timezone
 
-    @property
-    def netsuite_url(self) -> str:
-        return self._servers[0].url
+def check_shop_options(world: World, options: SandboxOptions) -> None:
+    strangers = sorted(set(options.shop_options) - {spec.name for spec in world.stores})
+    if strangers:
+        raise ValueError(f"shop_options for stores the world does not have: {strangers}")
+
+
+def shop_tokens(world: World, first_token: str) -> dict[str, str]:
+    """Each store's shop's access token: the first store's is `first_token`, the others fresh."""
+    return {spec.name: first_token if index == 0 else shop_token() for index, spec in enumerate(world.stores)}
+
+
+class SandboxConnections:
+    """The Airflow connections of running sandboxes. Subclasses set the world, the NetSuite URL, secrets and
+    time zone, and each shop's URL and token (`shop_urls`, `shop_tokens`: store name → value)."""
+
+    world: World
+    netsuite_credentials: NetSuiteCredentials
+    netsuite_m2m: ClientCredentialsSetup | None = None
+    netsuite_url: str
+    netsuite_timezone: str
+    shop_urls: dict[str, str]
+    shop_tokens: dict[str, str]
 
     @property
     def shopify_url(self) -> str:
         """The first (default) store's shop."""
         return self.shop_url(self.world.stores[0].name)
 
+    @property
+    def shopify_token(self) -> str:
+        return self.shop_token(self.world.stores[0].name)
+
     def shop_url(self, name: str) -> str:
-        return self._shop_servers[name].url
+        return self.shop_urls[name]
 
     def shop_token(self, name: str) -> str:
-        return self.shops[name].access_token
+        return self.shop_tokens[name]
 
     def shop_connection_id(self, name: str) -> str:
         return SHOPIFY_CONN_ID if name == self.world.stores[0].name else f"shopify_{name}"
-
-    def start(self) -> Sandboxes:
-        for server in self._servers:
-            server.start()
-        return self
-
-    def stop(self) -> None:
-        for server in self._servers:
-            server.stop()
-
-    def __enter__(self) -> Sandboxes:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection definitions in `airflow connections import` format."""
@@ -221,7 +205,7 @@ class Sandboxes:
                 "password": self.shop_token(name),
                 "extra": {"api_version": "2026-10", "timeout": 60},
             }
-            for name in self.shops
+            for name in self.shop_tokens
         }
         return {NETSUITE_CONN_ID: self._netsuite_connection(), **shops}
 
@@ -232,7 +216,7 @@ class Sandboxes:
         selector its orders' marks match (a Celigo store by record id, or by name with `celigo_match="text"`),
         with `overrides[name]` merged over it (top-level keys replace)."""
         overrides = overrides or {}
-        strangers = sorted(set(overrides) - set(self.shops))
+        strangers = sorted(set(overrides) - set(self.shop_tokens))
         if strangers:
             raise ValueError(f"overrides for stores the world does not have: {strangers}")
         return [
@@ -290,6 +274,64 @@ class Sandboxes:
         session = requests.Session()
         session.headers["X-Shopify-Access-Token"] = self.shop_token(name)
         return session
+
+
+class Sandboxes(SandboxConnections):
+    """`with Sandboxes(world) as sandboxes:` → NetSuite and every store's shop up, loaded with the world, in this
+    process (tests read and steer `sandboxes.netsuite` and `sandboxes.shops` directly). processes.py runs them
+    apart."""
+
+    def __init__(self, world: World, options: SandboxOptions | None = None) -> None:
+        self.world = world
+        self.options = options or SandboxOptions()
+        if self.options.netsuite_auth not in NETSUITE_AUTH_KINDS:
+            raise ValueError(f"netsuite_auth must be one of {', '.join(NETSUITE_AUTH_KINDS)}")
+        check_shop_options(world, self.options)
+        self.netsuite_credentials, first_token = random_credentials()
+        self.netsuite = netsuite_app(world, self.options, self.netsuite_credentials, self.netsuite_timezone)
+        self.netsuite_m2m = (
+            ClientCredentialsSetup.mapped_in(self.netsuite.oauth2, self.options.netsuite_algorithm)
+            if self.options.netsuite_auth == "m2m"
+            else None
+        )
+        self._servers = [SandboxServer(self.netsuite, self.options.host, self.options.netsuite_port)]
+        self.shop_tokens = shop_tokens(world, first_token)
+        self.shops: dict[str, ShopifyApp] = {}  # store name → its shop, the first store's first
+        self._shop_servers: dict[str, SandboxServer] = {}
+        for name, token in self.shop_tokens.items():
+            app, port = shop_app(world, self.options, name, token)
+            self.shops[name] = app
+            self._shop_servers[name] = SandboxServer(app, self.options.host, port)
+        self._servers += self._shop_servers.values()
+        self.shopify = self.shops[world.stores[0].name]
+
+    @property
+    def netsuite_timezone(self) -> str:
+        """The NetSuite token user's time zone the sandbox applies (IANA name)."""
+        return self.options.netsuite_timezone or self.world.netsuite_timezone
+
+    @property
+    def netsuite_url(self) -> str:
+        return self._servers[0].url
+
+    @property
+    def shop_urls(self) -> dict[str, str]:
+        return {name: server.url for name, server in self._shop_servers.items()}
+
+    def start(self) -> Sandboxes:
+        for server in self._servers:
+            server.start()
+        return self
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.stop()
+
+    def __enter__(self) -> Sandboxes:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def secrets(self) -> list[str]:
         """Every secret value handed out so far: credentials, and the access tokens and assertions of M2M."""

@@ -28,6 +28,7 @@ from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.cancel_requests import send_cancels
 from include.cancel_sync.shopify.client import ShopifyClient
 from include.cancel_sync.shopify.order_states import read_finished_jobs, read_order_states
+from include.cancel_sync.together import together
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ JOB_ENDED_OPEN = (
 )
 
 STAFF_NOTE_LIMIT = 255
-CONCURRENCY = 10  # cancel requests a cancel task keeps in flight
+CONCURRENCY = 250  # the most cancel requests a task keeps in flight (a batch's worth); how many: shopify/in_flight.py
 
 
 def staff_note(tranid: str, netsuite_id: int) -> str:
@@ -62,7 +63,7 @@ def cancel_batch(
 ) -> list[OrderOutcome]:
     """Return one outcome per decision (the decision plus `outcome` and `detail`); record each in the ledger.
 
-    `concurrency` cancel requests in flight, one Shopify order each. `read_links(gids)` reads every NetSuite
+    At most `concurrency` cancel requests in flight, one Shopify order each. `read_links(gids)` reads every NetSuite
     sales order linking those Shopify orders for the re-check (netsuite/linked_orders.py)."""
     outcomes: list[OrderOutcome] = [
         {**decision, "outcome": outcome_of(decision["decision"]), "detail": decision["reason"]}
@@ -99,9 +100,11 @@ def _cancel_wanted(
     """Re-check, send, confirm; returns the outcomes whose cancel was sent (their ledger rows are intents)."""
     # Re-check right before acting: Shopify's order and NetSuite's links may have changed since the compare step.
     gids = [o["gid"] for o in wanted]
-    states = read_order_states(client, gids, with_staff_note=True)
+    states, links = together(
+        lambda: read_order_states(client, gids, with_staff_note=True), lambda: read_links(gids) if read_links else {}
+    )
     cancelled_by = ledger.cancelled_by(gids) if ledger is not None else {}
-    _apply_recheck(wanted, states, read_links(gids) if read_links else {}, settings, cancelled_by, run_key)
+    _apply_recheck(wanted, states, links, settings, cancelled_by, run_key)
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
     if journal:
         _respect_claims(client, journal, wanted, confirm_timeout, sleep)

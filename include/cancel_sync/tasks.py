@@ -53,6 +53,7 @@ from include.cancel_sync.shopify.order_states import read_order_states
 from include.cancel_sync.stores import Store, load_stores, run_stores
 from include.cancel_sync.sweep import drop_settled, mark_caught
 from include.cancel_sync.task_xcom import TaskXCom
+from include.cancel_sync.together import together
 from include.cancel_sync.ui.urls import report_page_url
 from include.cancel_sync.window import Window, resolve_window, sweep_window
 from include.cancel_sync.xcom_table import as_records, pack
@@ -219,8 +220,11 @@ def compare(
         settings = store.settings(SyncSettings.from_dict(run["settings"]))
         prevent_refund = settings.prevent_refund
         gids = [record["gid"] for record in records if record.get("gid")]
-        linked = read_linked_orders(_client(netsuite_clients), settings.link_field, gids)
-        states = read_order_states(_client(shopify_clients, store.shopify_conn_id), gids)
+        shopify_client, netsuite_client = _client(shopify_clients, store.shopify_conn_id), _client(netsuite_clients)
+        states, linked = together(
+            lambda: read_order_states(shopify_client, gids),
+            lambda: read_linked_orders(netsuite_client, settings.link_field, gids),
+        )
     decisions = decide(records, states, linked, prevent_refund)
     if SyncSettings.from_dict(run["settings"]).is_sweep:
         mark_caught(decisions, _required(open_ledger))

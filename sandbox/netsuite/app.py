@@ -13,6 +13,7 @@ Zone): SuiteQL reads TO_TIMESTAMP/TO_DATE literals, compares and prints `lastmod
 
 Control endpoints (no auth, sandbox only):
   GET  /_sandbox/stats                 counters as JSON
+  GET  /_sandbox/timeline              {"timeline": [[arrived, answered, HTTP status], ...]} (wall clock, every request)
   POST /_sandbox/stats/reset           zero the counters
   POST /_sandbox/sales-orders/<id>     {"status": "H", "last_modified": "2026-01-15 10:00:00" (UTC),
                                         "quantity_shipped": {"1": 2}, "quantity_billed": {"1": 1},
@@ -237,6 +238,9 @@ class NetSuiteApp(SandboxApp):
     def control(self, request: Request) -> Response | None:
         if request.path == CONTROL_PREFIX + "stats" and request.method == "GET":
             return Response(200, self.stats)
+        if request.path == CONTROL_PREFIX + "timeline" and request.method == "GET":
+            with self._stats_lock:
+                return Response(200, {"timeline": list(self.timeline)})
         if request.path == CONTROL_PREFIX + "stats/reset" and request.method == "POST":
             self.reset_stats()
             return Response(200, self.stats)

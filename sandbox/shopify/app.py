@@ -17,6 +17,7 @@ from sandbox.httpserver import Request, Response, SandboxApp
 from sandbox.model import ShopifyOrder
 from sandbox.shopify import replies
 from sandbox.shopify.control import handle_control
+from sandbox.shopify.document_cache import DocumentCache
 from sandbox.shopify.executor import Executor, GraphQLRequest
 from sandbox.shopify.records import Stats
 from sandbox.shopify.schema import schema_for_version
@@ -58,6 +59,7 @@ class ShopifyApp(SandboxApp):
         self.buckets = BucketsByToken(size, rate, clock)
         self.store = OrderStore(clock, cancel_job_delay, cancel_job_inline)
         self.stats = Stats()
+        self.documents = DocumentCache()
 
     def load_orders(self, orders: Iterable[ShopifyOrder]) -> None:
         self.store.load(orders)
@@ -86,7 +88,7 @@ class ShopifyApp(SandboxApp):
         graphql_request = _graphql_request(request)
         if isinstance(graphql_request, Response):
             return graphql_request
-        executor = Executor(schema_for_version(match["version"]), self.store, self.stats)
+        executor = Executor(schema_for_version(match["version"]), self.store, self.stats, self.documents)
         body = executor.run(graphql_request, self.buckets.for_token(token))
         headers = {"X-Shopify-API-Version": match["version"], "X-Request-Id": str(uuid.uuid4())}
         return Response(200, body, headers)

@@ -2,7 +2,8 @@
 
 GET  /_sandbox/cancels        → {"cancels": [CancelCall...]}
 GET  /_sandbox/refunds        → {"refunds": [MoneyMovement...]}
-GET  /_sandbox/stats          → Stats plus the token's current throttle status
+GET  /_sandbox/stats          → Stats plus the token's current throttle status and `restore_lost` (points its
+                                bucket's restore would have added while full, since the start)
 GET  /_sandbox/orders/<id>    → the order's full state (deleted orders included)
 POST /_sandbox/orders/<id>    → change it, e.g. {"fulfillment_status": "FULFILLED"}, {"deleted": true}
 POST /_sandbox/orders         → load {"orders": [ShopifyOrder fields...]} (datetimes as ISO strings)
@@ -35,8 +36,9 @@ def handle_control(app: ShopifyApp, request: Request) -> Response | None:
     if method == "GET" and path == "/_sandbox/refunds":
         return Response(200, {"refunds": [movement.to_dict() for movement in app.store.refunds]})
     if method == "GET" and path == "/_sandbox/stats":
-        throttle = app.buckets.for_token(app.access_token).status().to_extension()
-        return Response(200, {**app.stats.to_dict(), "throttle_status": throttle})
+        bucket = app.buckets.for_token(app.access_token)
+        throttle = bucket.status().to_extension()  # refills first, so restore_lost is up to date
+        return Response(200, {**app.stats.to_dict(), "throttle_status": throttle, "restore_lost": bucket.restore_lost})
     if method == "POST" and path == "/_sandbox/orders":
         return _load_orders(app, request)
     match = _ORDER_PATH.match(path)

@@ -1,6 +1,6 @@
 """One GraphQL request, start to finish, the way Shopify's Admin API treats it.
 
-parse → validate → pick the operation → coerce variables → input limits → requested cost
+parse → validate (both kept per document text: document_cache.py) → pick the operation → coerce variables → input limits → requested cost
 (> 1000: MAX_COST_EXCEEDED) → reserve points (short: THROTTLED) → execute under the store lock →
 actual cost, unused points returned → reply with `extensions.cost`.
 """
@@ -10,28 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import (
-    DocumentNode,
-    FragmentDefinitionNode,
-    GraphQLSchema,
-    GraphQLSyntaxError,
-    OperationDefinitionNode,
-    execute_sync,
-    parse,
-)
+from graphql import DocumentNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode, execute_sync
 
 from sandbox.shopify.cost import MAX_QUERY_COST, CostCalculator
-from sandbox.shopify.document_index import DocumentIndex
-from sandbox.shopify.error_translation import translate_validation_errors
+from sandbox.shopify.document_cache import DocumentCache
 from sandbox.shopify.limits import oversized_inputs
-from sandbox.shopify.parse_errors import parse_error
 from sandbox.shopify.records import Stats
 from sandbox.shopify.replies import cost_extension, max_cost_body, throttled_body
 from sandbox.shopify.resolvers import RequestContext
 from sandbox.shopify.selections import SelectionCollector
 from sandbox.shopify.store import OrderStore
 from sandbox.shopify.throttle import LeakyBucket
-from sandbox.shopify.validation import validate_document
 from sandbox.shopify.variables import coerce_variables
 
 
@@ -43,22 +32,21 @@ class GraphQLRequest:
 
 
 class Executor:
-    def __init__(self, schema: GraphQLSchema, store: OrderStore, stats: Stats) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, store: OrderStore, stats: Stats, documents: DocumentCache | None = None
+    ) -> None:
         self.schema = schema
         self.store = store
         self.stats = stats
+        self.documents = documents or DocumentCache()
 
     def run(self, request: GraphQLRequest, bucket: LeakyBucket) -> dict[str, Any]:
         """The JSON body of the reply (always HTTP 200, as Shopify answers GraphQL-level problems)."""
         self.store.complete_due_jobs()
-        try:
-            document = parse(request.query)
-        except GraphQLSyntaxError as error:
-            return self._refused([parse_error(error)], bucket)
-        validation_errors = validate_document(self.schema, document)
-        if validation_errors:
-            index = DocumentIndex(self.schema, document)
-            return self._refused(translate_validation_errors(validation_errors, index), bucket)
+        prepared = self.documents.prepare(self.schema, request.query)
+        document = prepared.document
+        if document is None or prepared.errors:
+            return self._refused(prepared.refusal(), bucket)
         operation, problem = _select_operation(document, request.operation_name)
         if operation is None:
             return self._refused([{"message": problem}], bucket)

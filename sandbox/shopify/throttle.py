@@ -52,10 +52,13 @@ class LeakyBucket:
         self._available = size
         self._updated = clock()
         self._lock = threading.Lock()
+        self.restore_lost = 0.0  # points the restore would have added while the bucket was full (benchmarks)
 
     def _refill(self) -> None:
         now = self._clock()
-        self._available = min(self.size, self._available + (now - self._updated) * self.restore_rate)
+        refilled = self._available + (now - self._updated) * self.restore_rate
+        self.restore_lost += max(0.0, refilled - self.size)
+        self._available = min(self.size, refilled)
         self._updated = now
 
     def try_reserve(self, cost: int) -> tuple[bool, ThrottleStatus]:

@@ -1,4 +1,5 @@
-"""The sync benchmark, small: 1,000 orders through four step processes against the sandboxes.
+"""The sync benchmark, small: 1,000 orders through four step processes against the sandboxes (each in a
+process of its own, as `make bench` runs them).
 
 It checks that the benchmark runs, that its counts are right (a broken pacer, serial paging or a cancel
 sent twice shows in them) and that every figure it prints is well-formed. How large the speed figures
@@ -9,6 +10,7 @@ machine.
 import math
 
 from benchmarks.bench_sync import run_sync, sync_world
+from benchmarks.run_limits import SHOPIFY_STEPS, client_cpu, cost_rows, what_limited
 
 # 1,000 points/s into a 3,000-point bucket: 1,000 orders spend ~9,100 points, so the run is cost-bound
 # (it spends more than the bucket holds) and the ceiling figures exist.
@@ -44,6 +46,27 @@ def test_a_small_sync_counts_right_and_reports_well_formed_figures():
     assert all(step.wall > 0 and step.rss_mb > 0 for step in result.steps.values())
     assert result.xcom_per_order("compare") < result.xcom_per_order("compare", "xcom_dict_bytes")
     assert all(result.xcom_per_order(step) <= 150 for step in ("extract", "compare", "cancel"))
+
+
+def test_the_run_reports_its_cpu_and_what_limited_it():
+    result = run_sync(**SMOKE | {"orders": 300, "steps": ("extract", "compare", "cancel", "report")})
+
+    assert result.problems == [] and result.sandboxes_apart
+    work, whole = client_cpu(result)
+    assert 0 < work <= whole
+    for name in SHOPIFY_STEPS:
+        step = result.steps[name]
+        assert set(step.sandbox_cpu) == {"netsuite", "shopify"}
+        assert all(math.isfinite(seconds) and seconds >= 0 for seconds in step.sandbox_cpu.values())
+        assert step.shopify["restore_lost"] >= 0 and step.bucket_after >= 0 and step.load >= 0
+        assert 0 < step.startup < step.wall
+    assert result.steps["cancel"].stats["shopify"]["peak_in_flight"] >= 1
+    assert what_limited(result)
+    rows = dict(cost_rows(result))
+    assert (
+        rows["what limited it"] == what_limited(result)
+        and "per cancelled order" in rows["client CPU, compare + cancel processes"]
+    )
 
 
 def test_the_whole_extraction_is_timed_from_the_first_request_to_the_last_page_without_the_probes():

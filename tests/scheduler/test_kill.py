@@ -2,8 +2,9 @@
 
 The middle is reached through the Shopify sandbox, never a clock: it runs the first KILL_AFTER
 orderCancel requests and holds the later ones (sandbox/hold.py) until every one of the task's
-CONCURRENCY requests in flight waits there — so each intent in the ledger has its request at Shopify —
-and the task process is killed then. The held requests then run, as Shopify runs a request it has
+remaining cancels waits there — the bucket holds enough for all of them, so the window of cancels in
+flight (shopify/in_flight.py) admits them all and no intent in the ledger is without its request at
+Shopify — and the task process is killed then. The held requests then run, as Shopify runs a request it has
 received whoever is left to read the reply, and their cancel jobs are kept running until the retry
 has read the orders. So when the retry looks, Shopify has finished KILL_AFTER of the dead try's
 cancels and is still running the others: the retry must report the first as cancelled by an earlier
@@ -42,6 +43,7 @@ START = datetime(2026, 1, 22)
 END = START + timedelta(hours=1)
 ORDERS = 100  # one batch (≤ 250), all cancel_paid
 KILL_AFTER = 40  # orderCancel requests Shopify runs before it holds the rest
+IN_FLIGHT = ORDERS - KILL_AFTER  # held: every other cancel, which the Standard bucket pays for at once
 TASK_ID = "cancel_in_shopify"
 EARLIER_TRY = "cancelled by an earlier try"
 
@@ -62,9 +64,10 @@ def test_kill_9_of_the_cancel_task_mid_batch_is_retried_without_a_second_cancel(
     conf = {"window_start": START.isoformat() + "Z", "window_end": END.isoformat() + "Z"}
     started = time.monotonic()
     run_id = airflow_api.trigger(DAG_ID, conf)["dag_run_id"]
-    held = [_order_id(body) for body in shopify.hold.wait_held(CONCURRENCY, RUN_FINISHED)]
+    assert IN_FLIGHT <= CONCURRENCY
+    held = [_order_id(body) for body in shopify.hold.wait_held(IN_FLIGHT, RUN_FINISHED)]
 
-    # The task is stuck exactly here: KILL_AFTER cancels done, CONCURRENCY waiting at Shopify, nothing else.
+    # The task is stuck exactly here: KILL_AFTER cancels done, IN_FLIGHT waiting at Shopify, nothing else.
     task = airflow_api.get(f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{TASK_ID}/0")
     assert task["try_number"] == 1 and task["state"] == "running" and task["pid"], task
     pid = task["pid"]
@@ -80,8 +83,8 @@ def test_kill_9_of_the_cancel_task_mid_batch_is_retried_without_a_second_cancel(
     os.kill(pid, signal.SIGKILL)
     killed = time.monotonic()
     wait_until(lambda: _gone(pid), PROCESS_EXIT, f"task process {pid} to die")
-    assert shopify.hold.release() == CONCURRENCY
-    wait_until(lambda: len(store.cancel_calls) == KILL_AFTER + CONCURRENCY, HTTP_TIMEOUT, "the held cancels to run")
+    assert shopify.hold.release() == IN_FLIGHT
+    wait_until(lambda: len(store.cancel_calls) == KILL_AFTER + IN_FLIGHT, HTTP_TIMEOUT, "the held cancels to run")
     first_try = [call.order_id for call in store.cancel_calls]
     assert sorted(first_try[KILL_AFTER:]) == sorted(held)
 

@@ -1,4 +1,5 @@
-"""Send the cancels of a batch: one `orderCancel` per request, a few requests at a time.
+"""Send the cancels of a batch: one `orderCancel` per request, as many at a time as Shopify's bucket pays for
+within a round trip (in_flight.py), at most `concurrency`.
 
 The rules of cancel.py hold for every order:
 - a request whose reply is lost (AmbiguousMutationError, or any surprise) may have run: the order is
@@ -12,15 +13,15 @@ The rules of cancel.py hold for every order:
   asked again without it, and not asked for it again.
 
 `before_send(outcome)` runs before an order's request leaves (the ledger's claim): when it returns False,
-nothing is sent for that order (it has set the order's outcome); if it raises, nothing is sent either and
-the error propagates.
+nothing is sent for that order (it has set the order's outcome); if it raises, nothing is sent for that order
+either and the error propagates, once every other order has had its turn.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from include.cancel_sync.errors import AmbiguousMutationError, ShopifyError, SyncError
@@ -32,6 +33,7 @@ from include.cancel_sync.shopify.documents import (
     ORDER_CANCEL_MUTATION,
     ORDER_CANCEL_MUTATION_WITH_RESULT,
 )
+from include.cancel_sync.shopify.in_flight import InFlightWindow
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,27 @@ def send_cancels(
     concurrency: int,
     before_send: Callable[[OrderOutcome], bool] | None = None,
 ) -> None:
-    """Cancel every order of `outcomes` (already re-checked); each gets `outcome` accepted/failed and `detail`."""
-
-    def send(outcome: OrderOutcome) -> None:
-        if before_send is None or before_send(outcome):
-            send_one(client, settings, outcome, staff_note)
-
+    """Cancel every order of `outcomes` (already re-checked); each gets `outcome` accepted/failed and `detail`.
+    This thread hands the orders out in turn as the window admits them; `concurrency` threads send."""
     if not outcomes:
         return
+    window = InFlightWindow.for_client(client, MUTATION_COST, concurrency)
+
+    def send(outcome: OrderOutcome) -> None:
+        try:
+            if before_send is None or before_send(outcome):
+                send_one(client, settings, outcome, staff_note)
+        finally:
+            window.release()
+
+    sends: list[Future] = []
     with ThreadPoolExecutor(max(1, min(concurrency, len(outcomes))), thread_name_prefix="cancel") as pool:
-        list(pool.map(send, outcomes))
+        for outcome in outcomes:
+            window.acquire()
+            sends.append(pool.submit(send, outcome))
+    client.stats["peak_in_flight"] = max(client.stats.get("peak_in_flight", 0), window.peak)
+    for sent in sends:
+        sent.result()  # the first error raised, now that every order has had its turn
 
 
 def cancel_variables(settings: SyncSettings, outcome: OrderOutcome, staff_note: Callable[[str, int], str]) -> dict:

@@ -3,6 +3,10 @@
 Queries are retried on THROTTLED, 429, 5xx and connection trouble. A mutation is
 retried only when it surely did not run (THROTTLED, 429, connection refused);
 otherwise `AmbiguousMutationError` tells the caller to re-read before acting.
+
+The client keeps what callers size their concurrency by (in_flight.py): the round trips
+it measures, queries and mutations apart, and `stats["overloaded"]`, the replies that
+said Shopify wants less (THROTTLED, 429, 5xx).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from include.cancel_sync.shopify.cost_pacer import CostPacer
 DEFAULT_API_VERSION = "2026-10"
 _VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 _RETRY_STATUSES = {429, 500, 502, 503, 504}
+_ROUND_TRIP_WEIGHT = 0.2  # of the newest round trip in the running average
 
 
 class ShopifyPartialError(ShopifyError):
@@ -77,7 +82,8 @@ class ShopifyClient:
         self._local = threading.local()
         self._estimates: dict[str, float] = {}
         self._stats_lock = threading.Lock()
-        self.stats = {"requests": 0, "throttled": 0, "retries": 0, "points": 0.0}
+        self.stats = {"requests": 0, "throttled": 0, "overloaded": 0, "retries": 0, "points": 0.0}
+        self._round_trips: dict[bool, float] = {}  # mutation? → running average of seconds per request
 
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
@@ -88,6 +94,18 @@ class ShopifyClient:
     def _count(self, key: str, amount: float = 1) -> None:
         with self._stats_lock:
             self.stats[key] += amount
+
+    def round_trip(self, mutation: bool) -> float | None:
+        """Average seconds a request takes, sent to answered (the other kind's until one of this kind is seen)."""
+        with self._stats_lock:
+            return self._round_trips.get(mutation, self._round_trips.get(not mutation))
+
+    def _time(self, mutation: bool, seconds: float) -> None:
+        with self._stats_lock:
+            average = self._round_trips.get(mutation)
+            self._round_trips[mutation] = (
+                seconds if average is None else average + _ROUND_TRIP_WEIGHT * (seconds - average)
+            )
 
     def execute(
         self, document: str, variables: dict[str, Any], *, mutation: bool = False, cost: float | None = None
@@ -118,6 +136,7 @@ class ShopifyClient:
 
     def _once(self, document: str, variables: dict[str, Any], mutation: bool, ticket: int | None = None) -> dict:
         self._count("requests")
+        sent = time.monotonic()
         try:
             response = self._session().post(
                 self.url, json={"query": document, "variables": variables}, timeout=self.timeout
@@ -135,6 +154,9 @@ class ShopifyClient:
             if not mutation:
                 raise TransientError("Shopify timed out") from None
             raise AmbiguousMutationError("Shopify did not answer a mutation in time") from None
+        self._time(mutation, time.monotonic() - sent)
+        if response.status_code == 429 or response.status_code >= 500:
+            self._count("overloaded")
         if response.status_code == 429:
             raise TransientError("Shopify answered HTTP 429", _retry_after(response))
         if response.status_code in _RETRY_STATUSES:
@@ -163,6 +185,7 @@ class ShopifyClient:
         errors = body.get("errors") or []
         if isinstance(errors, list) and any((e.get("extensions") or {}).get("code") == "THROTTLED" for e in errors):
             self._count("throttled")
+            self._count("overloaded")
             self.pacer.observe(throttle_status, ticket, spent=False)
             requested = float(cost.get("requestedQueryCost") or self._estimates.get(document, 1.0))
             raise _Throttled("Shopify throttled the request", self.pacer.throttle_wait(requested, throttle_status))

@@ -163,6 +163,14 @@ class CostPacer:
                 seconds = min(remaining, max(seconds, _RECHECK))
         return seconds
 
+    def spendable(self) -> tuple[float, float] | None:
+        """(points above the floor now, points/s this process may count on) as projected; None until a reply
+        has told the bucket (or while it gives nothing to pace by)."""
+        with self._lock:
+            if self._level is None or not self._can_pace:
+                return None
+            return max(0.0, self._projected(self._clock()) - self.floor), self._own_rate
+
     # -- requests -------------------------------------------------------------------------------
 
     def reserve(self, cost: float) -> int:

@@ -274,3 +274,16 @@ def test_a_reply_with_nothing_to_pace_by_lets_a_waiting_request_go(reply):
     worker.join()
     assert failed == []
     pacer.reserve(10)  # and the next one goes at once
+
+
+def test_spendable_is_unknown_until_a_reply_then_what_lies_above_the_floor():
+    clock = FakeClock()
+    pacer = CostPacer(clock, clock.sleep)
+    assert pacer.spendable() is None
+    pacer.observe(status(700.0, maximum=2000.0))
+    assert pacer.spendable() == (700.0 - HEADROOM, 100.0)  # shared until known alone: the floor is kept
+    clock.advance(1.0)
+    assert pacer.spendable() == (700.0 + 100.0 - HEADROOM, 100.0)  # projected forward at the restore rate
+    alone = alone_pacer(clock)
+    alone.observe(status(300.0))
+    assert alone.spendable() == (300.0, 100.0)

@@ -91,13 +91,17 @@ def test_orders_can_be_loaded_over_http(shopify):
     assert shopify.control("POST", "orders", {"orders": [{"id": 1, "bogus": True}]}).status_code == 400
 
 
-def test_stats_over_http_and_in_python(shopify):
+def test_stats_over_http_and_in_python(make_shopify, make_order, manual_clock):
+    # The bucket's clock stands still: the level read back is the one the query left, however slow the machine.
+    shopify = make_shopify([make_order(1)], clock=manual_clock)
     shopify.data('{ order(id: "gid://shopify/Order/1") { id } }')
     shopify.graphql("{ nope }")
     stats = shopify.control("GET", "stats").json()
     assert (stats["requests"], stats["executed"], stats["invalid_documents"], stats["points_spent"]) == (2, 1, 1, 1)
     assert stats["operations"] == {"query": 1} and stats["root_fields"] == {"order": 1}
-    assert stats["throttle_status"]["currentlyAvailable"] == 1999
+    assert stats["throttle_status"]["currentlyAvailable"] == 1999 and stats["restore_lost"] == 0
+    manual_clock.advance(10.0)  # 1 point to restore, 999 restored into a full bucket
+    assert shopify.control("GET", "stats").json()["restore_lost"] == 999
     assert shopify.app.stats["requests"] == 2 and shopify.app.stats.to_dict()["internal_errors"] == 0
 
 
