@@ -26,6 +26,10 @@ def default_args() -> dict:
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=15),
         "pool": POOL,
+        # A task's priority counts its upstream tasks, so the pool runs a batch's cancel before the next batch's
+        # compare (depth-first): cancels start while compares remain, and a started run finishes before the next
+        # run's tasks take its slots (Airflow's default, "downstream", runs every compare first).
+        "weight_rule": "upstream",
     }
 
 

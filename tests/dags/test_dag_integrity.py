@@ -97,6 +97,19 @@ def test_the_tasks_carry_the_ids_the_core_pulls_xcom_from(dag):
     assert {task.pool for task in dag.tasks} == {POOL}
 
 
+def test_the_pool_runs_a_batch_s_cancel_before_the_next_batch_s_compare():
+    from include.cancel_sync.constants import CANCEL_TASK_ID, SWEEP_DAG_ID
+
+    compare_task_id = "compare_with_shopify"
+    for dag_id in (DAG_ID, SWEEP_DAG_ID):
+        tasks = load_dag(dag_id).task_dict
+        compare, cancel = tasks[compare_task_id], tasks[CANCEL_TASK_ID]
+        assert {str(getattr(t.weight_rule, "value", t.weight_rule)) for t in tasks.values()} == {"upstream"}
+        # Upstream weights: a task's own plus its upstream tasks' (all 1), so cancel outranks compare.
+        upstream = {t.task_id: len(t.get_flat_relatives(upstream=True)) for t in (compare, cancel)}
+        assert upstream[CANCEL_TASK_ID] > upstream[compare_task_id], upstream
+
+
 def test_the_sweep_runs_the_same_tasks_daily_with_its_own_params():
     from include.cancel_sync.constants import SWEEP_DAG_ID
 
