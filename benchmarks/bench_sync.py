@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,9 +56,10 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks.run_limits import client_cpu, cost_rows, sandbox_core_share, what_limited  # noqa: E402
-from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, SYNC_DAG_ID  # noqa: E402
+from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, STORES_VARIABLE, SYNC_DAG_ID  # noqa: E402
 from sandbox.processes import SandboxControl, SandboxProcesses  # noqa: E402
 from sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
+from sandbox.stores import StoreSpec, store_list_argument  # noqa: E402
 from sandbox.world import SCENARIOS, build_world  # noqa: E402
 
 WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
@@ -82,6 +84,36 @@ class StepResult:
     startup: float = 0.0  # seconds from launching the step's processes to the last one starting its work
 
 
+@dataclass(frozen=True)
+class StoreResult:
+    """One store's shop over the run (`--stores`): what it spent and cancelled, against its own ceiling."""
+
+    name: str
+    restore_rate: float
+    bucket: float
+    cancelled: int  # distinct orders its shop accepted a cancel for
+    points_spent: float
+    requests: int
+    throttled: int
+    restore_lost: float
+    active_seconds: float  # the compare step's start → the shop's last orderCancel
+
+    @property
+    def ceiling(self) -> float | None:
+        """n·R/(P − B) of this shop's own bucket; None when its bucket covered its share (not cost-bound)."""
+        if not self.cancelled or self.points_spent <= self.bucket:
+            return None
+        return self.cancelled * self.restore_rate / (self.points_spent - self.bucket)
+
+    @property
+    def achieved(self) -> float:
+        return self.cancelled / self.active_seconds if self.active_seconds > 0 else 0.0
+
+    @property
+    def throttled_share(self) -> float:
+        return self.throttled / self.requests if self.requests else 0.0
+
+
 @dataclass
 class SyncResult:
     label: str
@@ -100,6 +132,7 @@ class SyncResult:
     slots: int = 1
     sandboxes_apart: bool = True  # each sandbox served by a process of its own (else one process serves both)
     load_before: float = 0.0  # the machine's 1-minute load average when the run started
+    stores: list[StoreResult] = field(default_factory=list)  # with several stores: each shop's own figures
 
     # -- derived figures ------------------------------------------------------------------------
 
@@ -200,10 +233,10 @@ class SyncResult:
         return self.netsuite_concurrency / lone if lone else float("inf")
 
 
-def sync_world(orders: int, seed: int, idle: bool):
-    if idle:  # a window in which nothing was canceled in NetSuite (the usual quiet 15 minutes)
-        return build_world(max(orders, 1), WORLD_START, WORLD_END, seed=seed, scenarios=NOT_QUALIFYING)
-    return build_world(orders, WORLD_START, WORLD_END, seed=seed, scenarios=QUALIFYING)
+def sync_world(orders: int, seed: int, idle: bool, stores: tuple[StoreSpec, ...] | None = None):
+    """`stores` (None: the one default store) share the orders by weight, each in a shop of its own."""
+    scenarios = NOT_QUALIFYING if idle else QUALIFYING  # idle: nothing canceled in the window (a quiet 15 min)
+    return build_world(max(orders, 1), WORLD_START, WORLD_END, seed=seed, scenarios=scenarios, stores=stores)
 
 
 def run_sync(
@@ -223,11 +256,14 @@ def run_sync(
     keep: Path | None = None,
     slots: int = 1,
     in_process: bool = False,
+    stores: tuple[StoreSpec, ...] | None = None,
 ) -> SyncResult:
-    """`in_process`: both sandboxes in this process (sandbox/runner.py) instead of one process each
-    (sandbox/processes.py); what they saw is read over their control endpoints either way."""
+    """`in_process`: the sandboxes in this process (sandbox/runner.py) instead of one process each
+    (sandbox/processes.py); what they saw is read over their control endpoints either way. `stores`: several
+    stores, a shop each, in the netsuite_shopify_stores Variable; the run's Shopify figures add up every shop
+    (bucket and restore rate too) and each store's own are in `SyncResult.stores`."""
     load_before = os.getloadavg()[0]
-    world = sync_world(orders, seed, idle)
+    world = sync_world(orders, seed, idle, stores)
     expected_cancelled = len(world.ids_with(lambda s: s.cancellable)) if not idle else 0
     expected_extracted = len(world.ids_with(lambda s: s.extracted)) if not idle else 0
     options = SandboxOptions(
@@ -243,12 +279,18 @@ def run_sync(
     with runner(world, options) as sandboxes, tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         del world  # the sandboxes hold their own copies; keep this process small
         control = SandboxControl.of(sandboxes)
+        shops = {name: SandboxControl.of(sandboxes, name) for name in sandboxes.shop_urls}
         workdir = Path(tmp)
-        (workdir / "run.json").write_text(json.dumps(_run(), default=str))
+        stores_variable = sandboxes.stores_variable() if stores else None
+        (workdir / "run.json").write_text(json.dumps(_run(stores_variable), default=str))
         env = os.environ | sandboxes.connection_env() | _airflow_env(workdir)
-        limits = control.shopify_stats()["throttle_status"]
+        shop_start = {name: shop.shopify_stats() for name, shop in shops.items()}
+        limits = {
+            key: sum(stats["throttle_status"][key] for stats in shop_start.values())
+            for key in ("restoreRate", "maximumAvailable")
+        }
         for step in steps:
-            before = _SandboxCounters.read(control)
+            before = _SandboxCounters.read(control, shops.values())
             arguments = ["--netsuite-concurrency", str(netsuite_concurrency)]
             if cancel_concurrency is not None:
                 arguments += ["--cancel-concurrency", str(cancel_concurrency)]
@@ -257,7 +299,7 @@ def run_sync(
             if code != 0:
                 raise SystemExit(f"step {step} exited {code}:\n{stderr[-4000:]}")
             rss_mb = stats["peak_rss_kb"] / 1024
-            after = _SandboxCounters.read(control)
+            after = _SandboxCounters.read(control, shops.values())
             results[step] = StepResult(
                 step,
                 wall,
@@ -281,8 +323,16 @@ def run_sync(
             for name in ("run.json", "batches.jsonl", "decisions.jsonl", "outcomes.jsonl", "report.json"):
                 if (workdir / name).exists():
                     shutil.copy(workdir / name, keep / name)
-        calls = control.cancel_calls()
+        shop_calls = {name: shop.cancel_calls() for name, shop in shops.items()}
+        calls = [call for name in shops for call in shop_calls[name]]
         accepted = [call["order_id"] for call in calls if call["accepted"]]
+        store_results = (
+            _store_results(
+                shop_start, {name: shop.shopify_stats() for name, shop in shops.items()}, shop_calls, results
+            )
+            if stores and "cancel" in results
+            else []
+        )
         if len(set(accepted)) != len(accepted):
             problems.append(f"an order was cancelled twice ({len(accepted) - len(set(accepted))} extra cancels)")
         result = SyncResult(
@@ -302,6 +352,7 @@ def run_sync(
             slots=slots,
             sandboxes_apart=not in_process,
             load_before=load_before,
+            stores=store_results,
         )
     if "extract" in results and result.extracted != expected_extracted:
         problems.append(f"extracted {result.extracted}, expected {expected_extracted}")
@@ -326,16 +377,55 @@ class _SandboxCounters:
     level: float  # points in the Shopify bucket
 
     @classmethod
-    def read(cls, control: SandboxControl) -> _SandboxCounters:
-        shopify = control.shopify_stats()
-        cpu = control.cpu()
+    def read(cls, control: SandboxControl, shops: Iterable[SandboxControl]) -> _SandboxCounters:
+        """NetSuite's counters, and every shop's added up (one shop unless the run has several stores)."""
+        shops = list(shops)
+        shopify = [shop.shopify_stats() for shop in shops]
+        # A process's CPU once, however many shops it serves (in-process sandboxes share one).
+        shop_cpu = {times["pid"]: times for times in (shop.cpu()["shopify"] for shop in shops)}
         return cls(
-            shopify={key: shopify[key] for key in SHOPIFY_COUNTERS},
+            shopify={key: sum(stats[key] for stats in shopify) for key in SHOPIFY_COUNTERS},
             netsuite=control.netsuite_stats(),
             timeline=control.netsuite_timeline(),
-            cpu={name: times["user"] + times["system"] for name, times in cpu.items()},
-            level=shopify["throttle_status"]["currentlyAvailable"],
+            cpu={
+                "netsuite": _cpu_seconds(control.cpu()["netsuite"]),
+                "shopify": sum(_cpu_seconds(times) for times in shop_cpu.values()),
+            },
+            level=sum(stats["throttle_status"]["currentlyAvailable"] for stats in shopify),
         )
+
+
+def _cpu_seconds(times: dict[str, float]) -> float:
+    return times["user"] + times["system"]
+
+
+def _store_results(
+    start: dict[str, dict[str, Any]],
+    end: dict[str, dict[str, Any]],
+    calls: dict[str, list[dict[str, Any]]],
+    steps: dict[str, StepResult],
+) -> list[StoreResult]:
+    """Each shop's figures from its counters before the first step and after the last."""
+    began = steps["compare"].stats["started_at"]
+    results = []
+    for name in start:
+        accepted = [call for call in calls[name] if call["accepted"]]
+        last = max((datetime.fromisoformat(c["received_at"].replace("Z", "+00:00")) for c in calls[name]), default=None)
+        limits = start[name]["throttle_status"]
+        results.append(
+            StoreResult(
+                name=name,
+                restore_rate=limits["restoreRate"],
+                bucket=limits["maximumAvailable"],
+                cancelled=len({call["order_id"] for call in accepted}),
+                points_spent=end[name]["points_spent"] - start[name]["points_spent"],
+                requests=end[name]["requests"] - start[name]["requests"],
+                throttled=end[name]["throttled"] - start[name]["throttled"],
+                restore_lost=end[name]["restore_lost"] - start[name]["restore_lost"],
+                active_seconds=(last.timestamp() - began) if last else 0.0,
+            )
+        )
+    return results
 
 
 def _netsuite_span(timeline: list[tuple[float, float, int]], probes: int) -> dict[str, float]:
@@ -350,10 +440,12 @@ def _netsuite_span(timeline: list[tuple[float, float, int]], probes: int) -> dic
     }
 
 
-def _run() -> dict[str, Any]:
+def _run(stores_variable: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     from include.cancel_sync import tasks
 
     variables = {CANCEL_ENABLED_VARIABLE: "true"}
+    if stores_variable:
+        variables[STORES_VARIABLE] = json.dumps(stores_variable)
     params = {"window_start": WORLD_START.isoformat(), "window_end": WORLD_END.isoformat()}
     return tasks.resolve_run(
         lambda name, default: variables.get(name, default), params, None, None, datetime(2026, 1, 16, 1)
@@ -441,12 +533,18 @@ def _merge_shards(workdir: Path, step: str, shards: int) -> dict[str, Any]:
                 merged[key] = min(merged.get(key, value), value)
                 merged["last_started_at"] = max(merged.get("last_started_at", value), value)
             elif isinstance(value, dict):
-                merged[key] = {k: merged.get(key, {}).get(k, 0) + v for k, v in value.items()} | {
-                    k: v for k, v in merged.get(key, {}).items() if k not in value
-                }
+                merged[key] = _add_up(merged.get(key, {}), value)
             elif isinstance(value, int | float):
                 merged[key] = merged.get(key, 0) + value
     return merged
+
+
+def _add_up(total: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Counters of two shards added, nested dicts (per shop) too."""
+    out = dict(total)
+    for key, value in more.items():
+        out[key] = _add_up(out.get(key, {}), value) if isinstance(value, dict) else out.get(key, 0) + value
+    return out
 
 
 # -- printing ----------------------------------------------------------------------------------------
@@ -494,6 +592,7 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
                 f"{result.achieved / ceiling:.1%} over the steps' wall (target ≥ 90%)",
             )
         )
+    rows += [_store_row(store) for store in result.stores]
     rows += cost_rows(result)
     rows += [
         (
@@ -565,6 +664,22 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
     print(f"|{'-' * (width + 2)}|------")
     for label, value in rows:
         print(f"| {label:<{width}} | {value}")
+
+
+def _store_row(store: StoreResult) -> tuple[str, str]:
+    ceiling = store.ceiling
+    versus = (
+        f"{store.achieved / ceiling:.1%} of its ceiling n·R/(P−B) {ceiling:.2f}/s (target ≥ 90%)"
+        if ceiling
+        else "not cost-bound (its bucket covered its share)"
+    )
+    return (
+        f"store {store.name}: its own shop",
+        f"{store.cancelled:,} cancelled at {store.achieved:.2f}/s (compare start → its last orderCancel, "
+        f"{store.active_seconds:.1f}s) = {versus}; {store.throttled:,} THROTTLED of {store.requests:,} requests "
+        f"({store.throttled_share:.2%}; target ≤ 2%); {store.points_spent:,.0f} points; "
+        f"{store.restore_lost:,.0f} points of restore lost into its full bucket",
+    )
 
 
 def _whole_rate_text(result: SyncResult) -> str:
@@ -761,6 +876,13 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3, help="with --extract-only: how many runs (default 3)")
     parser.add_argument("--sweep", action="store_true", help="the sweep instead (benchmarks/bench_sweep.py)")
+    parser.add_argument(
+        "--stores",
+        type=store_list_argument,
+        default=None,
+        help="several stores in one run, a shop each, e.g. eu:connector,us:celigo,b2b:subsidiary "
+        "(sandbox serve's syntax); give --slots at least the number of stores",
+    )
     args, rest = parser.parse_known_args()
     if args.sweep:
         from benchmarks.bench_sweep import main as sweep_main
@@ -776,6 +898,7 @@ def main() -> None:
         cancel_concurrency=args.cancel_concurrency,
         seed=args.seed,
         slots=args.slots,
+        stores=args.stores,
     )
     if args.dag_test:
         dag_test(args.orders, args.preset, args.latency, args.netsuite_cap, args.seed)

@@ -94,6 +94,29 @@ def _dict_bytes(table: dict[str, Any]) -> int:
     return _xcom_bytes(unpack(table))
 
 
+class ShopClients:
+    """One Shopify client per store's connection, made when a batch of that store first needs it (as each
+    mapped task makes its store's); their counters add up, and are kept per connection too."""
+
+    def __init__(self) -> None:
+        self.clients: dict[str, Any] = {}
+
+    def __call__(self, conn_id: str):
+        from include.cancel_sync.shopify.hook import ShopifyHook
+
+        if conn_id not in self.clients:
+            self.clients[conn_id] = ShopifyHook(conn_id).get_client()
+        return self.clients[conn_id]
+
+    def stats(self) -> dict[str, Any]:
+        per_shop = {conn_id: _shopify_stats(client) for conn_id, client in self.clients.items()}
+        total: dict[str, Any] = {}
+        for stats in per_shop.values():
+            for key, value in stats.items():
+                total[key] = max(total.get(key, 0), value) if key.startswith("peak") else total.get(key, 0) + value
+        return total | {"per_shop": per_shop}
+
+
 def _shopify_stats(client) -> dict[str, Any]:
     return dict(client.stats) | {"pacer_waited_seconds": client.pacer.waited_seconds}
 
@@ -178,16 +201,15 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     from include.cancel_sync import tasks
     from include.cancel_sync.ledger import Ledger
     from include.cancel_sync.netsuite.hook import NetSuiteHook
-    from include.cancel_sync.shopify.hook import ShopifyHook
     from include.cancel_sync.xcom_table import unpack
 
-    client, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
+    clients, netsuite = ShopClients(), NetSuiteHook().get_client()
     began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
     xcom = dicts = orders = batches = 0
     decisions_count: dict[str, int] = {}
     with _output(workdir, "decisions", args).open("w") as out:
         for index, batch in _my_batches(workdir / "batches.jsonl", args):
-            decisions = tasks.compare(client, netsuite, run, batch, Ledger.from_airflow)
+            decisions = tasks.compare(clients, netsuite, run, batch, Ledger.from_airflow)
             for decision in unpack(decisions):
                 decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
             text = json.dumps(decisions)
@@ -206,7 +228,7 @@ def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
         "decisions": decisions_count,
         "xcom_bytes": xcom,
         "xcom_dict_bytes": dicts,
-        "shopify": _shopify_stats(client),
+        "shopify": clients.stats(),
     }
 
 
@@ -214,9 +236,8 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
     from include.cancel_sync import tasks
     from include.cancel_sync.ledger import Ledger, RunKey
     from include.cancel_sync.netsuite.hook import NetSuiteHook
-    from include.cancel_sync.shopify.hook import ShopifyHook
 
-    client, netsuite = ShopifyHook().get_client(), NetSuiteHook().get_client()
+    clients, netsuite = ShopClients(), NetSuiteHook().get_client()
     options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
     ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
     began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
@@ -228,7 +249,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
             key = RunKey(SYNC_DAG_ID, "bench", 1, index)
             pushed.map_index = index
             try:  # as the DAG's task: outcomes pushed, then a batch with a failed order raises
-                outcomes = tasks.cancel(client, netsuite, run, decisions, pushed, ledger, key, **options)
+                outcomes = tasks.cancel(clients, netsuite, run, decisions, pushed, ledger, key, **options)
             except tasks.BatchFailed as failed:
                 outcomes = failed.outcomes
             for outcome in outcomes:
@@ -249,7 +270,7 @@ def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> 
         "outcomes": outcome_count,
         "xcom_bytes": xcom,
         "xcom_dict_bytes": dicts,
-        "shopify": _shopify_stats(client),
+        "shopify": clients.stats(),
     }
 
 

@@ -19,19 +19,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
-from sandbox.stores import StoreSpec
+from sandbox.stores import store_list_argument
 from sandbox.world import build_world
 
 
 def _timestamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=None)
-
-
-def _stores(text: str) -> tuple[StoreSpec, ...]:
-    try:
-        return tuple(StoreSpec.parse(part, position) for position, part in enumerate(text.split(",")))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -68,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     serve.add_argument(
         "--stores",
-        type=_stores,
+        type=store_list_argument,
         help="one Shopify shop per store, e.g. eu:connector,us:celigo,b2b:subsidiary "
         "(name:connector[=text], name:celigo[=id[:name]], name:subsidiary[=id[:name]]); default: one store",
     )

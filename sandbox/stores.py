@@ -112,6 +112,16 @@ class StoreSpec:
         raise ValueError(f"store {text!r}: expected name:connector, name:celigo or name:subsidiary")
 
 
+def store_list_argument(text: str) -> tuple[StoreSpec, ...]:
+    """A command line's `eu:connector,us:celigo,b2b:subsidiary` (StoreSpec.parse each), for argparse's `type=`."""
+    import argparse
+
+    try:
+        return tuple(StoreSpec.parse(part, position) for position, part in enumerate(text.split(",")))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 DEFAULT_STORES = (StoreSpec(DEFAULT_STORE_NAME, connector="Shopify"),)  # NetSuite Connector's default account
 # Orders of a channel no configured store has (the unknown_store scenario); their Shopify orders are in no shop.
 UNKNOWN_STORE = StoreSpec("outlet", connector="Shopify-Outlet")

@@ -8,9 +8,11 @@ machine.
 """
 
 import math
+from collections import Counter
 
 from benchmarks.bench_sync import run_sync, sync_world
 from benchmarks.run_limits import SHOPIFY_STEPS, client_cpu, cost_rows, what_limited
+from sandbox.stores import store_list_argument
 
 # 1,000 points/s into a 3,000-point bucket: 1,000 orders spend ~9,100 points, so the run is cost-bound
 # (it spends more than the bucket holds) and the ceiling figures exist.
@@ -48,8 +50,9 @@ def test_a_small_sync_counts_right_and_reports_well_formed_figures():
     assert all(result.xcom_per_order(step) <= 150 for step in ("extract", "compare", "cancel"))
 
 
-def test_the_run_reports_its_cpu_and_what_limited_it():
-    result = run_sync(**SMOKE | {"orders": 300, "steps": ("extract", "compare", "cancel", "report")})
+def test_the_run_reports_its_cpu_what_limited_it_and_each_store_s_own_shop():
+    stores = store_list_argument("eu:connector,us:celigo,b2b:subsidiary")
+    result = run_sync(**SMOKE | {"orders": 300, "stores": stores, "slots": 3})
 
     assert result.problems == [] and result.sandboxes_apart
     work, whole = client_cpu(result)
@@ -67,6 +70,17 @@ def test_the_run_reports_its_cpu_and_what_limited_it():
         rows["what limited it"] == what_limited(result)
         and "per cancelled order" in rows["client CPU, compare + cancel processes"]
     )
+    # Each store's orders were cancelled in its own shop, and that shop's figures are its own.
+    world = sync_world(300, seed=11, idle=False, stores=stores)
+    expected = Counter(world.store_of[ns_id] for ns_id in world.ids_with(lambda s: s.cancellable))
+    assert {store.name: store.cancelled for store in result.stores} == dict(expected)
+    assert sum(expected.values()) == result.cancelled and len(expected) == 3
+    assert (result.bucket, result.restore_rate) == (3 * SMOKE["bucket_size"], 3 * SMOKE["restore_rate"])
+    for store in result.stores:
+        assert (store.bucket, store.restore_rate) == (SMOKE["bucket_size"], SMOKE["restore_rate"])
+        assert store.requests > store.cancelled and 0 <= store.throttled <= store.requests
+        assert store.points_spent > 0 and store.restore_lost >= 0 and store.active_seconds > 0
+    assert sum(store.points_spent for store in result.stores) == result.shopify_total("points_spent")
 
 
 def test_the_whole_extraction_is_timed_from_the_first_request_to_the_last_page_without_the_probes():
