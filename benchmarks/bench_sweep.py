@@ -23,10 +23,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_sync import STEPS, _airflow_env, _run_step, _shopify_counters
+from benchmarks.bench_sync import SHOPIFY_COUNTERS, STEPS, _airflow_env, _run_step
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE
 from include.cancel_sync.ledger import Ledger, RunKey
 from include.cancel_sync.settings import SyncSettings
+from sandbox.processes import SandboxControl
 from sandbox.runner import Sandboxes, SandboxOptions
 from sandbox.world import SCENARIOS, build_world
 
@@ -135,6 +136,11 @@ def print_sweep(result: SweepResult, latency: float) -> None:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"  {name:<{width}}  {value}")
+
+
+def _shopify_counters(sandboxes: Sandboxes) -> dict[str, float]:
+    stats = SandboxControl.of(sandboxes).shopify_stats()  # as bench_sync reads them
+    return {key: stats[key] for key in SHOPIFY_COUNTERS}
 
 
 def main(argv: list[str] | None = None) -> None:
