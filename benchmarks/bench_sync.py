@@ -7,10 +7,13 @@
     python -m benchmarks.bench_sync --extract-only --orders 100000 # extract step only, 3 runs: NetSuite page rate
     make bench BENCH_ARGS="--orders 1000 --preset standard"
 
-Every step (extract, compare, cancel, report) runs as a process of its own, the way Airflow runs task
-processes, with the previous step's XCom in a file (benchmarks/sync_step.py); compare and cancel go
-through the batches one mapped task's value at a time. Each sandbox runs in a process of its own
-(sandbox/processes.py; what they saw is read over their /_sandbox/ endpoints), over loopback HTTP with
+Every step runs as a process of its own, the way Airflow runs task processes, with the previous step's
+XCom in a file (benchmarks/sync_step.py). By default the mapped work runs in the DAG's order: the `batch`
+step takes each batch's compare, then its cancel, then the next batch (the pool runs a batch's cancel
+before the next compare: dag_tasks.py's weight_rule); `--breadth-first` runs every compare (step
+`compare`), then every cancel (`cancel`), as Airflow's default priority would. Each sandbox runs in a
+process of its own (sandbox/processes.py; what they saw is read over their /_sandbox/ endpoints), over
+loopback HTTP with
 `--latency` per request: NetSuite's whole response time (its own work done within it, as a real
 service's time includes its work), Shopify's added before its work (which is small beside the cost wait).
 
@@ -31,8 +34,10 @@ step → end of the cancel step), and n / the two steps' wall time (their proces
 the compare process starts the bucket is full, so that time is lost to any client).
 
 `--preset` defaults to plus (10,000 orders: ~2.5 minutes); standard at 10,000 orders takes ~17 minutes,
-the bucket allowing ~7.6 cancels/s. `--slots N` runs compare and cancel as N processes side by side, as
-the DAG's pool can.
+the bucket allowing ~7.6 cancels/s. `--slots N` runs the mapped steps as N processes side by side, as
+the DAG's pool can, each taking every N-th batch. `--stores eu:connector,us:celigo,b2b:subsidiary` runs
+several stores, a shop each (their batches take turns, so with `--slots` at least the number of stores
+each store's batches have a process), and prints each store's figures against its own bucket.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks.run_limits import client_cpu, cost_rows, sandbox_core_share, what_limited  # noqa: E402
+from benchmarks.sync_step import add_up  # noqa: E402
 from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, STORES_VARIABLE, SYNC_DAG_ID  # noqa: E402
 from sandbox.processes import SandboxControl, SandboxProcesses  # noqa: E402
 from sandbox.runner import Sandboxes, SandboxOptions  # noqa: E402
@@ -64,7 +70,9 @@ from sandbox.world import SCENARIOS, build_world  # noqa: E402
 
 WORLD_START = datetime(2026, 1, 15, 0, 0, 0)
 WORLD_END = datetime(2026, 1, 16, 0, 0, 0)
-STEPS = ("extract", "compare", "cancel", "report")
+STEPS = ("extract", "compare", "cancel", "report")  # breadth-first: every compare, then every cancel
+DEPTH_FIRST_STEPS = ("extract", "batch", "report")  # the DAG's shape: a batch's compare, then its cancel
+SHOPIFY_STEP_NAMES = ("compare", "cancel", "batch")  # the steps that talk to Shopify
 QUALIFYING = {s.name: s.weight if s.extracted else 0 for s in SCENARIOS}
 NOT_QUALIFYING = {s.name: 0 if s.extracted else s.weight for s in SCENARIOS}
 MAX_MAP_LENGTH = 1024  # Airflow's [core] max_map_length
@@ -148,8 +156,13 @@ class SyncResult:
         return sum(step.shopify.get(key, 0) for step in self.steps.values())
 
     @property
+    def shopify_steps(self) -> list[str]:
+        """compare and cancel (breadth-first), or batch (depth-first)."""
+        return [name for name in SHOPIFY_STEP_NAMES if name in self.steps]
+
+    @property
     def shopify_seconds(self) -> float:
-        return self.steps["compare"].wall + self.steps["cancel"].wall
+        return sum(self.steps[name].wall for name in self.shopify_steps)
 
     @property
     def achieved(self) -> float:
@@ -160,7 +173,8 @@ class SyncResult:
     def active_seconds(self) -> float:
         """From the compare step's first Shopify request to the cancel step's end. Leaves out only the
         compare process's start, when the bucket is full and nothing can be sent anyway."""
-        return self.steps["cancel"].stats["ended_at"] - self.steps["compare"].stats["started_at"]
+        first, last = self.steps[self.shopify_steps[0]], self.steps[self.shopify_steps[-1]]
+        return last.stats["ended_at"] - first.stats["started_at"]
 
     @property
     def achieved_active(self) -> float:
@@ -188,7 +202,10 @@ class SyncResult:
         return self.shopify_total("throttled") / requests if requests else 0.0
 
     def xcom_per_order(self, step: str, key: str = "xcom_bytes") -> float:
+        """XCom bytes per extracted order a step sent (compare's and cancel's within batch, depth-first)."""
         orders = max(self.extracted, 1)
+        if step not in self.steps and step in ("compare", "cancel"):
+            return self.steps["batch"].stats.get(f"{step}_{key}", 0) / orders
         return self.steps[step].stats.get(key, 0) / orders
 
     @property
@@ -251,19 +268,23 @@ def run_sync(
     label: str | None = None,
     bucket_size: float | None = None,
     restore_rate: float | None = None,
-    steps: tuple[str, ...] = STEPS,
+    steps: tuple[str, ...] | None = None,
     quiet: bool = False,
     keep: Path | None = None,
     slots: int = 1,
     in_process: bool = False,
     stores: tuple[StoreSpec, ...] | None = None,
+    depth_first: bool = True,
 ) -> SyncResult:
     """`in_process`: the sandboxes in this process (sandbox/runner.py) instead of one process each
     (sandbox/processes.py); what they saw is read over their control endpoints either way. `stores`: several
     stores, a shop each, in the netsuite_shopify_stores Variable; the run's Shopify figures add up every shop
-    (bucket and restore rate too) and each store's own are in `SyncResult.stores`."""
+    (bucket and restore rate too) and each store's own are in `SyncResult.stores`. `depth_first` (the DAG's
+    shape, default): each batch's compare then its cancel (the `batch` step); else every compare, then every
+    cancel. `steps`: only these (default: all of the shape)."""
     load_before = os.getloadavg()[0]
     world = sync_world(orders, seed, idle, stores)
+    steps = steps or (DEPTH_FIRST_STEPS if depth_first else STEPS)
     expected_cancelled = len(world.ids_with(lambda s: s.cancellable)) if not idle else 0
     expected_extracted = len(world.ids_with(lambda s: s.extracted)) if not idle else 0
     options = SandboxOptions(
@@ -330,7 +351,7 @@ def run_sync(
             _store_results(
                 shop_start, {name: shop.shopify_stats() for name, shop in shops.items()}, shop_calls, results
             )
-            if stores and "cancel" in results
+            if stores and {"cancel", "batch"} & set(results)
             else []
         )
         if len(set(accepted)) != len(accepted):
@@ -406,7 +427,7 @@ def _store_results(
     steps: dict[str, StepResult],
 ) -> list[StoreResult]:
     """Each shop's figures from its counters before the first step and after the last."""
-    began = steps["compare"].stats["started_at"]
+    began = steps["batch" if "batch" in steps else "compare"].stats["started_at"]
     results = []
     for name in start:
         accepted = [call for call in calls[name] if call["accepted"]]
@@ -480,7 +501,8 @@ def _create_ledger(home: Path) -> None:
             os.environ["AIRFLOW_HOME"] = previous
 
 
-SHARDED = {"compare": "decisions", "cancel": "outcomes"}  # mapped steps and the XCom they write
+# mapped steps and the XCom they write
+SHARDED = {"compare": ("decisions",), "cancel": ("outcomes",), "batch": ("decisions", "outcomes")}
 # Shopify sandbox counters a step's figures are taken from; restore_lost: points restored into a full bucket
 SHOPIFY_COUNTERS = ("requests", "throttled", "points_spent", "points_requested", "executed", "restore_lost")
 
@@ -514,15 +536,16 @@ def _run_step(
 
 def _merge_shards(workdir: Path, step: str, shards: int) -> dict[str, Any]:
     """Mapped results back in map-index order, as the next step (like Airflow) sees them; stats combined."""
-    rows: list[tuple[int, str]] = []
-    for shard in range(shards):
-        with (workdir / f"{SHARDED[step]}.shard{shard}.jsonl").open() as handle:
-            for line in handle:
-                index, value = json.loads(line)
-                rows.append((index, json.dumps(value)))
-    with (workdir / f"{SHARDED[step]}.jsonl").open("w") as out:
-        for _, text in sorted(rows):
-            out.write(text + "\n")
+    for name in SHARDED[step]:
+        rows: list[tuple[int, str]] = []
+        for shard in range(shards):
+            with (workdir / f"{name}.shard{shard}.jsonl").open() as handle:
+                for line in handle:
+                    index, value = json.loads(line)
+                    rows.append((index, json.dumps(value)))
+        with (workdir / f"{name}.jsonl").open("w") as out:
+            for _, text in sorted(rows):
+                out.write(text + "\n")
     parts = [json.loads((workdir / f"{step}.stats.shard{shard}.json").read_text()) for shard in range(shards)]
     merged: dict[str, Any] = {"shards": shards}
     for part in parts:
@@ -533,18 +556,10 @@ def _merge_shards(workdir: Path, step: str, shards: int) -> dict[str, Any]:
                 merged[key] = min(merged.get(key, value), value)
                 merged["last_started_at"] = max(merged.get("last_started_at", value), value)
             elif isinstance(value, dict):
-                merged[key] = _add_up(merged.get(key, {}), value)
+                merged[key] = add_up(merged.get(key, {}), value)
             elif isinstance(value, int | float):
                 merged[key] = merged.get(key, 0) + value
     return merged
-
-
-def _add_up(total: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
-    """Counters of two shards added, nested dicts (per shop) too."""
-    out = dict(total)
-    for key, value in more.items():
-        out[key] = _add_up(out.get(key, {}), value) if isinstance(value, dict) else out.get(key, 0) + value
-    return out
 
 
 # -- printing ----------------------------------------------------------------------------------------
@@ -562,11 +577,11 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
             "orders extracted / cancelled",
             f"{result.extracted:,} / {result.cancelled:,} (expected {result.expected_cancelled:,})",
         ),
-        ("wall time extract / compare / cancel / report", " / ".join(f"{s[n].wall:.1f}s" for n in STEPS)),
+        (f"wall time {' / '.join(s)}", " / ".join(f"{step.wall:.1f}s" for step in s.values())),
         ("Shopify points spent (compare + cancel)", f"{spent:,} ({result.points_per_cancel:.2f} per cancelled order)"),
         (
-            "  of which compare / cancel",
-            f"{s['compare'].shopify['points_spent']:,} / {s['cancel'].shopify['points_spent']:,}",
+            f"  of which {' / '.join(result.shopify_steps)}",
+            " / ".join(f"{s[name].shopify['points_spent']:,}" for name in result.shopify_steps),
         ),
         ("Shopify requests sent (sandbox count)", f"{result.shopify_total('requests'):,}"),
         (
@@ -577,7 +592,7 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
         (
             "achieved cancels/s",
             f"{result.achieved_active:.2f} from the first Shopify request ({result.active_seconds:.1f}s); "
-            f"{result.achieved:.2f} over the compare + cancel steps' wall ({result.shopify_seconds:.1f}s)",
+            f"{result.achieved:.2f} over the {' + '.join(result.shopify_steps)} steps' wall ({result.shopify_seconds:.1f}s)",
         ),
         ("ceiling, steady state R / points-per-cancel", f"{result.steady_ceiling:.2f} cancels/s"),
     ]
@@ -621,7 +636,7 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
             f"{s['extract'].netsuite['concurrency_rejections']} refused",
         ),
     ]
-    for name in STEPS:
+    for name in s:
         note = (
             f" (idle run {_mb(idle.steps[name].rss_mb)}; +{result.steps[name].rss_mb - idle.steps[name].rss_mb:.0f} MB, target ≤ +100)"
             if idle
@@ -657,6 +672,7 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
         f"Sync benchmark: {result.label}, preset {result.preset}, latency {result.latency * 1000:.0f} ms/request, "
         f"NetSuite cap {result.netsuite_cap}"
         + (f", {result.slots} compare/cancel processes at once" if result.slots > 1 else "")
+        + (", each batch's compare then its cancel (the DAG's order)" if "batch" in s else ", every compare first")
     )
     print(title)
     width = max(len(label) for label, _ in rows)
@@ -693,10 +709,13 @@ def _whole_rate_text(result: SyncResult) -> str:
 
 
 def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
+    names = list(idle.steps)  # every run has the same steps
+    last = idle.shopify_steps[-1]
     header = (
-        "| run | extracted | cancelled | extract s | compare s | cancel s | report s | points | points/cancel | "
+        "| run | extracted | cancelled | " + " | ".join(f"{name} s" for name in names) + " | points | points/cancel | "
         "requests | throttled | cancels/s from 1st request (steps' wall) | ceiling | % | client CPU ms/cancel | "
-        "Shopify sandbox % of a core in cancel | load | pages | pages/s whole extraction (% of c÷50 ms) | pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | RSS extract/compare/cancel/report (max Δ vs idle) | "
+        f"Shopify sandbox % of a core in {last} | load | pages | pages/s whole extraction (% of c÷50 ms) | "
+        f"pages/s parallel (% of c÷50 ms; % of c÷lone page) | peak NS | RSS {'/'.join(names)} (max Δ vs idle) | "
         "XCom B/order extract/compare/cancel as sent (as plain dicts) |"
     )
     print(header)
@@ -704,10 +723,10 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
     for r in [idle, *results]:
         s = r.steps
         ceiling = r.run_ceiling
-        delta = max(s[n].rss_mb - idle.steps[n].rss_mb for n in STEPS) if r is not idle else 0.0
+        delta = max(s[n].rss_mb - idle.steps[n].rss_mb for n in names) if r is not idle else 0.0
         print(
             f"| {r.label} | {r.extracted:,} | {r.cancelled:,} | "
-            + " | ".join(f"{s[n].wall:.1f}" for n in STEPS)
+            + " | ".join(f"{s[n].wall:.1f}" for n in names)
             + f" | {r.shopify_total('points_spent'):,} | {r.points_per_cancel:.2f} | {r.shopify_total('requests'):,} | "
             f"{r.shopify_total('throttled')} ({r.throttled_share:.1%}) | {r.achieved_active:.2f} ({r.achieved:.2f}) | "
             + (
@@ -716,11 +735,11 @@ def print_scaling(results: list[SyncResult], idle: SyncResult) -> None:
                 else "not cost-bound | –"
             )
             + (f" | {client_cpu(r)[0] * 1000 / r.cancelled:.2f}" if r.cancelled else " | –")
-            + f" | {sandbox_core_share(s['cancel'], 'shopify'):.0%} | {max(step.load for step in s.values()):.2f}"
+            + f" | {sandbox_core_share(s[last], 'shopify'):.0%} | {max(step.load for step in s.values()):.2f}"
             + f" | {r.pages} | {r.whole_page_rate:.0f} ({r.whole_page_rate / r.ideal_page_rate:.0%})"
             + f" | {r.page_rate:.0f} ({r.page_rate / r.ideal_page_rate:.0%}; "
             f"{r.page_rate / r.ideal_page_rate_measured:.0%}) | {s['extract'].netsuite['peak_concurrency']}/{r.netsuite_cap} | "
-            + "/".join(f"{s[n].rss_mb:.0f}" for n in STEPS)
+            + "/".join(f"{s[n].rss_mb:.0f}" for n in names)
             + f" MB (+{delta:.0f}) | "
             + "/".join(f"{r.xcom_per_order(n):.0f}" for n in ("extract", "compare", "cancel"))
             + " ("
@@ -877,6 +896,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="with --extract-only: how many runs (default 3)")
     parser.add_argument("--sweep", action="store_true", help="the sweep instead (benchmarks/bench_sweep.py)")
     parser.add_argument(
+        "--breadth-first",
+        action="store_true",
+        help="every compare, then every cancel (Airflow's default order) instead of the DAG's batch by batch",
+    )
+    parser.add_argument(
         "--stores",
         type=store_list_argument,
         default=None,
@@ -899,6 +923,7 @@ def main() -> None:
         seed=args.seed,
         slots=args.slots,
         stores=args.stores,
+        depth_first=not args.breadth_first,
     )
     if args.dag_test:
         dag_test(args.orders, args.preset, args.latency, args.netsuite_cap, args.seed)

@@ -3,8 +3,8 @@
 A run that starts with a full bucket of B points and spends P points in T seconds while Shopify restores
 R points/s obeys R·T = (P − B) + lost + left: `lost` the restore that fell into a full bucket (the Shopify
 sandbox counts it), `left` what was still in the bucket at the end. So whatever kept a run from the
-ceiling (P − B) / R shows as seconds of restore lost — in the compare step or in the cancel step — or
-left over. For each step that lost more than a second the verdict names what was busy meanwhile: a
+ceiling (P − B) / R shows as seconds of restore lost — in the compare step or in the cancel step (or in
+the batch step, which runs each batch's compare then its cancel, as the DAG does) — or left over. For each step that lost more than a second the verdict names what was busy meanwhile: a
 sandbox process near a whole core (one Python process runs on one core at a time), the client's step
 processes near a core, the cores full with this run's work or with others' (the load average beyond
 what this run used), NetSuite refusing requests over its concurrency limit, or else nobody: the requests
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from benchmarks.bench_sync import StepResult, SyncResult
 
-SHOPIFY_STEPS = ("compare", "cancel")
 BUSY = 0.8  # share of one core at which a process counts as CPU-bound
 LOST_NOTABLE = 1.0  # seconds of restore lost in a step before the verdict looks for a cause
 CORES = os.cpu_count() or 1
@@ -27,7 +26,7 @@ CORES = os.cpu_count() or 1
 
 def client_cpu(result: SyncResult) -> tuple[float, float]:
     """CPU seconds (user + system) of the compare and cancel step processes: in their work, and in all."""
-    steps = [result.steps[name] for name in SHOPIFY_STEPS if name in result.steps]
+    steps = [result.steps[name] for name in result.shopify_steps]
     work = sum(step.stats.get("work_cpu_seconds", 0.0) for step in steps)
     whole = sum(step.stats.get("cpu_seconds", 0.0) for step in steps)
     return work, whole
@@ -52,9 +51,7 @@ def cost_rows(result: SyncResult) -> list[tuple[str, str]]:
     rows = []
     work, whole = client_cpu(result)
     per_order = f"{work * 1000 / result.cancelled:.2f} ms" if result.cancelled else "–"
-    shares = ", ".join(
-        f"{name} {client_core_share(result.steps[name]):.0%}" for name in SHOPIFY_STEPS if name in result.steps
-    )
+    shares = ", ".join(f"{name} {client_core_share(result.steps[name]):.0%}" for name in result.shopify_steps)
     rows.append(
         (
             "client CPU, compare + cancel processes",
@@ -62,8 +59,8 @@ def cost_rows(result: SyncResult) -> list[tuple[str, str]]:
             f"share of a core per process: {shares}",
         )
     )
-    if "cancel" in result.steps:
-        shopify = result.steps["cancel"].stats.get("shopify", {})
+    if result.shopify_steps:
+        shopify = result.steps[result.shopify_steps[-1]].stats.get("shopify", {})
         rows.append(
             (
                 "cancel requests in flight",
@@ -72,9 +69,7 @@ def cost_rows(result: SyncResult) -> list[tuple[str, str]]:
                 f"{shopify.get('overloaded', 0)} THROTTLED/429/5xx replies seen by the client",
             )
         )
-    for name in SHOPIFY_STEPS:
-        if name not in result.steps:
-            continue
+    for name in result.shopify_steps:
         step = result.steps[name]
         if result.sandboxes_apart:
             text = ", ".join(
@@ -100,14 +95,16 @@ def what_limited(result: SyncResult) -> str:
     ceiling = result.run_ceiling
     if ceiling is None:
         return "not cost-bound: the bucket covers the whole run, so latency and CPU set its pace"
-    if not all(name in result.steps for name in SHOPIFY_STEPS):
+    names = result.shopify_steps
+    if names not in (["compare", "cancel"], ["batch"]):
         return "–"
     share = result.achieved_active / ceiling
-    lost = {name: restore_lost_seconds(result, name) for name in SHOPIFY_STEPS}
-    left = result.steps["cancel"].bucket_after / result.restore_rate
+    lost = {name: restore_lost_seconds(result, name) for name in names}
+    left = result.steps[names[-1]].bucket_after / result.restore_rate
     account = (
-        f"restore lost to a full bucket: {lost['compare']:.1f}s in compare, {lost['cancel']:.1f}s in cancel; "
-        f"{left:.1f}s of points left at the end"
+        "restore lost to a full bucket: "
+        + ", ".join(f"{seconds:.1f}s in {name}" for name, seconds in lost.items())
+        + f"; {left:.1f}s of points left at the end"
     )
     busy = (
         f"; the machine was already busy (load {result.load_before:.1f} on {CORES} cores before the run)"
@@ -116,9 +113,9 @@ def what_limited(result: SyncResult) -> str:
     )
     if share >= 0.9:
         return f"the bucket ({share:.0%} of the ceiling); {account}{busy}"
-    # Points left at the end are the cancel step's too: it ended before spending them.
-    short = {"compare": lost["compare"], "cancel": lost["cancel"] + left}
-    causes = [_cause(result, name, short[name]) for name in SHOPIFY_STEPS if short[name] >= LOST_NOTABLE]
+    # Points left at the end are the last step's too: it ended before spending them.
+    short = lost | {names[-1]: lost[names[-1]] + left}
+    causes = [_cause(result, name, short[name]) for name in names if short[name] >= LOST_NOTABLE]
     return f"not the bucket ({share:.0%} of the ceiling): " + "; ".join(causes) + f" ({account}){busy}"
 
 
@@ -153,9 +150,10 @@ def _cause(result: SyncResult, name: str, seconds: float) -> str:
             f"{short}: NetSuite refused {refused} requests over its account's concurrency limit (the processes' "
             "clients together ask for more), each retried after a back-off"
         )
-    waiting = (
-        "each batch's reads wait their round trips, one batch after another"
-        if name == "compare"
-        else "requests in flight × round trip, and each batch's re-check and confirmation reads"
-    )
+    waiting = {
+        "compare": "each batch's reads wait their round trips, one batch after another",
+        "cancel": "requests in flight × round trip, and each batch's re-check and confirmation reads",
+        "batch": "each batch's compare reads, re-check and confirmation reads wait their round trips, and the "
+        "requests in flight × round trip",
+    }[name]
     return f"{short}: latency — {waiting}; no process near a core"

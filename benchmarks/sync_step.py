@@ -1,6 +1,6 @@
 """One step of the sync in a process of its own, as an Airflow task process runs it (used by bench_sync).
 
-    python -m benchmarks.sync_step extract|compare|cancel|report WORKDIR [--cancel-concurrency N]
+    python -m benchmarks.sync_step extract|compare|cancel|batch|report WORKDIR [--cancel-concurrency N]
 
 Files in WORKDIR carry what Airflow would pass through XCom: `run.json` (resolve_run's result),
 `batches.jsonl`, `decisions.jsonl`, `outcomes.jsonl` — one mapped task's value per line, so the
@@ -14,6 +14,7 @@ RSS. The parent measures wall time.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from typing import Any
 
 from include.cancel_sync.constants import SYNC_DAG_ID
 
-STEPS = ("extract", "compare", "cancel", "report")
+STEPS = ("extract", "compare", "cancel", "report", "batch")
 
 
 def _lines(path: Path):
@@ -197,81 +198,152 @@ def run_extract(workdir: Path, run: dict[str, Any], args: argparse.Namespace) ->
     }
 
 
-def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+class _Tally:
+    """What one mapped step's batches added up to (its stats)."""
+
+    def __init__(self) -> None:
+        self.seconds = self.orders = self.batches = self.xcom = self.dicts = 0
+        self.counts: dict[str, int] = {}
+
+    def count(self, values: list[dict[str, Any]], key: str) -> None:
+        for value in values:
+            self.counts[value[key]] = self.counts.get(value[key], 0) + 1
+
+    def stats(self, prefix: str = "") -> dict[str, Any]:
+        return {
+            f"{prefix}orders": self.orders,
+            f"{prefix}batches": self.batches,
+            f"{prefix}xcom_bytes": self.xcom,
+            f"{prefix}xcom_dict_bytes": self.dicts,
+        }
+
+
+def _compare_batch(clients, netsuite, run: dict[str, Any], index: int, batch, out, args, tally: _Tally) -> None:
     from include.cancel_sync import tasks
     from include.cancel_sync.ledger import Ledger
-    from include.cancel_sync.netsuite.hook import NetSuiteHook
     from include.cancel_sync.xcom_table import unpack
+
+    began = time.perf_counter()
+    decisions = tasks.compare(clients, netsuite, run, batch, Ledger.from_airflow)
+    tally.seconds += time.perf_counter() - began
+    tally.count(unpack(decisions), "decision")
+    text = json.dumps(decisions)
+    tally.xcom += len(text.encode("utf-8"))
+    tally.dicts += _dict_bytes(decisions)
+    _write(out, index, text, args)
+    tally.orders += decisions["rows"]
+    tally.batches += 1
+
+
+def _cancel_batch(clients, netsuite, run, index: int, decisions, pushed: StepXCom, ledger, args, tally: _Tally) -> None:
+    from include.cancel_sync import tasks
+    from include.cancel_sync.ledger import RunKey
+
+    options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
+    key = RunKey(SYNC_DAG_ID, "bench", 1, index)
+    pushed.map_index = index
+    before = pushed.pushed_bytes
+    began = time.perf_counter()
+    try:  # as the DAG's task: outcomes pushed, then a batch with a failed order raises
+        outcomes = tasks.cancel(clients, netsuite, run, decisions, pushed, ledger, key, **options)
+    except tasks.BatchFailed as failed:
+        outcomes = failed.outcomes
+    tally.seconds += time.perf_counter() - began
+    tally.count(outcomes, "outcome")
+    # Besides the pushed outcomes, the task returns {"orders": n}.
+    tally.xcom += _xcom_bytes({"orders": len(outcomes)}) + pushed.pushed_bytes - before
+    tally.dicts += _xcom_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
+    tally.orders += len(outcomes)
+    tally.batches += 1
+
+
+def run_compare(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    from include.cancel_sync.netsuite.hook import NetSuiteHook
 
     clients, netsuite = ShopClients(), NetSuiteHook().get_client()
     began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
-    xcom = dicts = orders = batches = 0
-    decisions_count: dict[str, int] = {}
+    tally = _Tally()
     with _output(workdir, "decisions", args).open("w") as out:
         for index, batch in _my_batches(workdir / "batches.jsonl", args):
-            decisions = tasks.compare(clients, netsuite, run, batch, Ledger.from_airflow)
-            for decision in unpack(decisions):
-                decisions_count[decision["decision"]] = decisions_count.get(decision["decision"], 0) + 1
-            text = json.dumps(decisions)
-            xcom += len(text.encode("utf-8"))
-            dicts += _dict_bytes(decisions)
-            _write(out, index, text, args)
-            orders += decisions["rows"]
-            batches += 1
+            _compare_batch(clients, netsuite, run, index, batch, out, args, tally)
     return {
         "work_seconds": time.perf_counter() - began,
         "work_cpu_seconds": time.process_time() - cpu_began,
         "started_at": started_at,
         "ended_at": time.time(),
-        "orders": orders,
-        "batches": batches,
-        "decisions": decisions_count,
-        "xcom_bytes": xcom,
-        "xcom_dict_bytes": dicts,
+        "decisions": tally.counts,
         "shopify": clients.stats(),
-    }
+    } | tally.stats()
 
 
 def run_cancel(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    from include.cancel_sync import tasks
-    from include.cancel_sync.ledger import Ledger, RunKey
+    from include.cancel_sync.ledger import Ledger
     from include.cancel_sync.netsuite.hook import NetSuiteHook
 
     clients, netsuite = ShopClients(), NetSuiteHook().get_client()
-    options: dict[str, Any] = {} if args.cancel_concurrency is None else {"concurrency": args.cancel_concurrency}
     ledger = Ledger.from_airflow()  # as the DAG: the connection, else SQLite in $AIRFLOW_HOME
     began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
-    xcom = dicts = orders = batches = 0
-    outcome_count: dict[str, int] = {}
+    tally = _Tally()
     with _output(workdir, "outcomes", args).open("w") as out:
         pushed = StepXCom(workdir, out, args)
         for index, decisions in _my_batches(workdir / "decisions.jsonl", args):
-            key = RunKey(SYNC_DAG_ID, "bench", 1, index)
-            pushed.map_index = index
-            try:  # as the DAG's task: outcomes pushed, then a batch with a failed order raises
-                outcomes = tasks.cancel(clients, netsuite, run, decisions, pushed, ledger, key, **options)
-            except tasks.BatchFailed as failed:
-                outcomes = failed.outcomes
-            for outcome in outcomes:
-                outcome_count[outcome["outcome"]] = outcome_count.get(outcome["outcome"], 0) + 1
-            # Besides the pushed outcomes, the task returns {"orders": n}.
-            xcom += _xcom_bytes({"orders": len(outcomes)})
-            dicts += _xcom_bytes(outcomes) + _xcom_bytes({"orders": len(outcomes)})
-            orders += len(outcomes)
-            batches += 1
-        xcom += pushed.pushed_bytes
+            _cancel_batch(clients, netsuite, run, index, decisions, pushed, ledger, args, tally)
     return {
         "work_seconds": time.perf_counter() - began,
         "work_cpu_seconds": time.process_time() - cpu_began,
         "started_at": started_at,
         "ended_at": time.time(),
-        "orders": orders,
-        "batches": batches,
-        "outcomes": outcome_count,
-        "xcom_bytes": xcom,
-        "xcom_dict_bytes": dicts,
+        "outcomes": tally.counts,
         "shopify": clients.stats(),
-    }
+    } | tally.stats()
+
+
+def run_batch(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The DAG's task group as the pool runs it: a batch's compare, then its cancel, then the next batch's
+    (each cancel outranks the next compare, dag_tasks.py's weight_rule). Compare and cancel keep Shopify
+    clients of their own, as their task processes do."""
+    from include.cancel_sync.ledger import Ledger
+    from include.cancel_sync.netsuite.hook import NetSuiteHook
+
+    compare_clients, cancel_clients, netsuite = ShopClients(), ShopClients(), NetSuiteHook().get_client()
+    ledger = Ledger.from_airflow()
+    began, started_at, cpu_began = time.perf_counter(), time.time(), time.process_time()
+    compared, cancelled = _Tally(), _Tally()
+    decisions_out = _output(workdir, "decisions", args).open("w")
+    with decisions_out, _output(workdir, "outcomes", args).open("w") as outcomes_out:
+        pushed = StepXCom(workdir, outcomes_out, args)
+        for index, batch in _my_batches(workdir / "batches.jsonl", args):
+            line = io.StringIO()
+            _compare_batch(compare_clients, netsuite, run, index, batch, line, args, compared)
+            decisions_out.write(line.getvalue())
+            decisions = json.loads(line.getvalue())
+            decisions = decisions if args.shards == 1 else decisions[1]
+            _cancel_batch(cancel_clients, netsuite, run, index, decisions, pushed, ledger, args, cancelled)
+    return (
+        {
+            "work_seconds": time.perf_counter() - began,
+            "work_cpu_seconds": time.process_time() - cpu_began,
+            "compare_work_seconds": compared.seconds,
+            "cancel_work_seconds": cancelled.seconds,
+            "started_at": started_at,
+            "ended_at": time.time(),
+            "decisions": compared.counts,
+            "outcomes": cancelled.counts,
+            "orders": cancelled.orders,
+            "batches": cancelled.batches,
+            "shopify": add_up(compare_clients.stats(), cancel_clients.stats()),
+        }
+        | compared.stats("compare_")
+        | cancelled.stats("cancel_")
+    )
+
+
+def add_up(total: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Counters added, nested dicts (per shop) too."""
+    out = dict(total)
+    for key, value in more.items():
+        out[key] = add_up(out.get(key, {}), value) if isinstance(value, dict) else out.get(key, 0) + value
+    return out
 
 
 def run_report(workdir: Path, run: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -317,7 +389,8 @@ def main() -> None:
     parser.add_argument("--netsuite-concurrency", type=int, default=None)
     args = parser.parse_args()
     run = json.loads((args.workdir / "run.json").read_text())
-    step = {"extract": run_extract, "compare": run_compare, "cancel": run_cancel, "report": run_report}[args.step]
+    steps = {"extract": run_extract, "compare": run_compare, "cancel": run_cancel, "batch": run_batch}
+    step = steps.get(args.step, run_report)
     stats = step(args.workdir, run, args)
     stats["peak_rss_kb"] = peak_rss_kb()
     stats["cpu_seconds"] = time.process_time()  # the whole process: user + system, imports and connections included

@@ -11,7 +11,7 @@ import math
 from collections import Counter
 
 from benchmarks.bench_sync import run_sync, sync_world
-from benchmarks.run_limits import SHOPIFY_STEPS, client_cpu, cost_rows, what_limited
+from benchmarks.run_limits import client_cpu, cost_rows, what_limited
 from sandbox.stores import store_list_argument
 
 # 1,000 points/s into a 3,000-point bucket: 1,000 orders spend ~9,100 points, so the run is cost-bound
@@ -29,8 +29,9 @@ SMOKE = dict(
 
 
 def test_a_small_sync_counts_right_and_reports_well_formed_figures():
-    result = run_sync(**SMOKE)
+    result = run_sync(**SMOKE)  # the DAG's order: each batch's compare, then its cancel
 
+    assert list(result.steps) == ["extract", "batch", "report"]
     assert result.problems == []  # extracted and cancelled exactly as the world says, nothing failed
     world = sync_world(SMOKE["orders"], seed=11, idle=False)
     assert result.extracted == len(world.ids_with(lambda s: s.extracted))  # re-entered twins come on top of 1,000
@@ -52,12 +53,13 @@ def test_a_small_sync_counts_right_and_reports_well_formed_figures():
 
 def test_the_run_reports_its_cpu_what_limited_it_and_each_store_s_own_shop():
     stores = store_list_argument("eu:connector,us:celigo,b2b:subsidiary")
-    result = run_sync(**SMOKE | {"orders": 300, "stores": stores, "slots": 3})
+    result = run_sync(**SMOKE | {"orders": 300, "stores": stores, "slots": 3, "depth_first": False})
 
     assert result.problems == [] and result.sandboxes_apart
+    assert result.shopify_steps == ["compare", "cancel"]  # every compare first, then every cancel
     work, whole = client_cpu(result)
     assert 0 < work <= whole
-    for name in SHOPIFY_STEPS:
+    for name in result.shopify_steps:
         step = result.steps[name]
         assert set(step.sandbox_cpu) == {"netsuite", "shopify"}
         assert all(math.isfinite(seconds) and seconds >= 0 for seconds in step.sandbox_cpu.values())
