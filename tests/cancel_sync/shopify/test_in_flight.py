@@ -98,8 +98,13 @@ def test_no_more_cancels_leave_than_the_window_admits(make_sandboxes):
     read_order_states(client, [o["gid"] for o in outcomes])  # the bucket and a round trip are known: sized
     sandboxes.shopify.hold.arm(after=0, body_contains="orderCancel")
     intents: list[dict] = []
+
+    def claim(outcome: dict) -> bool:  # the ledger's claim: True lets the request leave
+        intents.append(outcome)
+        return True
+
     sender = threading.Thread(
-        target=send_cancels, args=(client, SETTINGS, outcomes, staff_note, 5), kwargs={"before_send": intents.append}
+        target=send_cancels, args=(client, SETTINGS, outcomes, staff_note, 5), kwargs={"before_send": claim}
     )
     sender.start()
 
