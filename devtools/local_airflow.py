@@ -42,6 +42,7 @@ COMPONENTS = {
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "admin"  # loopback only; the UI login printed by `make airflow`
 FINISHED_RUN_STATES = ("success", "failed")
+KILLED_GONE = 30.0  # seconds processes sent SIGKILL may take to be gone before stop() calls them survivors
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -216,7 +217,11 @@ class LocalAirflow:
         for process in self._processes.values():
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)
-        survivors = _processes_in_sessions(sessions)
+        # A killed process leaves once the kernel has torn it down: moments, or longer while it sits in
+        # uninterruptible I/O on a busy machine.
+        deadline = time.monotonic() + KILLED_GONE
+        while (survivors := _processes_in_sessions(sessions)) and time.monotonic() < deadline:
+            time.sleep(0.1)
         self._processes.clear()
         if survivors:
             raise AirflowError(f"processes survived SIGKILL: {sorted(survivors)}")

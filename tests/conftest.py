@@ -6,6 +6,7 @@ before any test module imports it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.timing import PROCESS_EXIT, TEST_TIMEOUT
+from tests.timing import AIRFLOW_TIMINGS, PROCESS_EXIT, TEST_TIMEOUT
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHOPIFY_SCHEMA = PROJECT_ROOT.parent / "shared" / "shopify-schema" / "admin_schema_2026-01_public.graphql"
@@ -44,10 +45,33 @@ settings.load_profile("project")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """pytest-timeout's limit, from the one scale factor (tests/timing.py), for every test that sets none."""
+    """pytest-timeout's limit, from the one scale factor (tests/timing.py), for every test that sets none.
+    The real-Airflow tests share one Airflow per worker process, and the browser tests one deployment, so
+    each kind goes to one worker (`make test` runs pytest-xdist with --dist loadgroup)."""
     for item in items:
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(TEST_TIMEOUT))
+        if item.get_closest_marker("scheduler") is not None:
+            item.add_marker(pytest.mark.xdist_group("airflow"))
+        elif "tests/cancel_sync/ui/" in item.nodeid:  # one deployment and one browser for the folder
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput"):  # a pytest-xdist worker: hand the timings to the main process
+        session.config.workeroutput["airflow_timings"] = json.dumps(AIRFLOW_TIMINGS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    AIRFLOW_TIMINGS.update(json.loads(getattr(node, "workeroutput", {}).get("airflow_timings", "{}")))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if AIRFLOW_TIMINGS:
+        terminalreporter.section("real Airflow timings")
+        for name, seconds in AIRFLOW_TIMINGS.items():
+            terminalreporter.write_line(f"{name}: {seconds:.1f}s")
 
 
 # A fixed stretch of time for seeded worlds; windows in tests are cut from it.
@@ -109,12 +133,32 @@ def ledger_url(request, tmp_path) -> str:
         pytest.skip("no PostgreSQL: set LEDGER_TEST_POSTGRES_URL (make test starts one)")
     import sqlalchemy as sa
 
+    url = _worker_database(url)
     engine = sa.create_engine(url)
     with engine.begin() as db:
         for table in ("cancel_sync_ledger", "cancel_sync_runs"):
             db.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
     return url
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist, a database of the worker's own beside the one given (tests drop its tables)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import sqlalchemy as sa
+
+    given = sa.engine.make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as db:
+            if not db.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+                db.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -42,3 +42,8 @@ def scaled(seconds: float) -> float:
 HTTP_TIMEOUT = scaled(10)  # one request to a sandbox or an API server on loopback
 PROCESS_EXIT = scaled(10)  # a process we stopped, to exit
 TEST_TIMEOUT = scaled(300)  # pytest-timeout's limit for one test, its fixtures' setup included
+
+
+# What the real-Airflow tests measured, printed at the end of the session (tests/conftest.py): facts to read,
+# never asserted.
+AIRFLOW_TIMINGS: dict[str, float] = {}

@@ -2,11 +2,13 @@
 
 Installing Airflow from pip's cache takes half a minute or more. The build starts as soon as a test that
 asks for `runtime_venv` is collected, so it runs beside the tests before it instead of adding to the
-suite's time; the test then waits for it (its timeout scales, tests/timing.py).
+suite's time; the test then waits for it (its timeout scales, tests/timing.py). Under pytest-xdist every
+worker collects every test, so there the build starts when the test asks for it, in its worker only.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -82,6 +84,8 @@ _build: RuntimeVenvBuild | None = None
 @pytest.hookimpl(trylast=True)  # after -k / -m have deselected: build only for a test that will run
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     global _build
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     if _build is None and any(FIXTURE in getattr(item, "fixturenames", ()) for item in items):
         _build = RuntimeVenvBuild()
 
@@ -93,5 +97,7 @@ def pytest_sessionfinish() -> None:
 
 @pytest.fixture(scope="session")
 def runtime_venv() -> Path:
-    assert _build is not None, "started when the test asking for it was collected"
+    global _build
+    if _build is None:  # a pytest-xdist worker (else it started when the test asking for it was collected)
+        _build = RuntimeVenvBuild()
     return _build.wait(BUILT)

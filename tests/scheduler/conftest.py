@@ -30,7 +30,7 @@ from sandbox.runner import Sandboxes, SandboxOptions
 from sandbox.world import World, build_world
 from tests.conftest import PROJECT_ROOT
 from tests.dag_runs import ledger_connection
-from tests.timing import HTTP_TIMEOUT, scaled
+from tests.timing import AIRFLOW_TIMINGS, HTTP_TIMEOUT, scaled
 
 DAG_ID = SYNC_DAG_ID
 INTERVAL = timedelta(minutes=60)  # one scheduled run at unpause, the next one an hour later
@@ -43,14 +43,7 @@ AIRFLOW_STARTUP = scaled(120)  # db migrate → every component healthy
 DAG_PARSED = scaled(60)
 RUN_FINISHED = scaled(120)  # one run of a test world, triggered → finished (retries included)
 
-TIMINGS: dict[str, float] = {}  # printed at the end of the session
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    if TIMINGS:
-        terminalreporter.section("real Airflow timings")
-        for name, seconds in TIMINGS.items():
-            terminalreporter.write_line(f"{name}: {seconds:.1f}s")
+TIMINGS = AIRFLOW_TIMINGS  # printed at the end of the session (tests/conftest.py)
 
 
 @pytest.fixture(scope="session")
