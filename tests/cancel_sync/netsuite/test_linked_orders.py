@@ -57,15 +57,19 @@ def test_every_spelling_status_and_date_of_a_link_is_found(make_sandboxes):
     assert linked["gid://shopify/Order/12345"] == []
 
 
-def test_a_batch_larger_than_one_query_is_read_in_several(make_sandboxes):
-    count = ORDERS_PER_QUERY + 30
+@pytest.mark.parametrize(
+    ("count", "queries"),
+    [(ORDERS_PER_QUERY + 30, 2), (2 * ORDERS_PER_QUERY, 2), (2 * ORDERS_PER_QUERY + 1, 3)],
+    ids=["a-few-over-one-query", "a-whole-batch", "one-over-two-queries"],
+)
+def test_a_batch_larger_than_one_query_is_read_in_several(make_sandboxes, count, queries):
     sandboxes = make_sandboxes(count=count, seed=2, scenarios=only("cancel_paid"))
     world = sandboxes.world
     gids = [f"gid://shopify/Order/{world.shopify_ids[o.id]}" for o in world.sales_orders]
     before = sandboxes.netsuite.stats["requests"]
     linked = read_linked_orders(netsuite_client(sandboxes), FIELD, gids)
     assert all(len(linked[gid]) == 1 for gid in gids)
-    assert sandboxes.netsuite.stats["requests"] - before == 2
+    assert sandboxes.netsuite.stats["requests"] - before == queries
 
 
 @pytest.mark.parametrize("billed_sign", [-1, 1], ids=["billed-stored-negative", "billed-stored-positive"])
