@@ -103,7 +103,9 @@ def _cancel_wanted(
     states, links = together(
         lambda: read_order_states(client, gids, with_staff_note=True), lambda: read_links(gids) if read_links else {}
     )
-    cancelled_by = ledger.cancelled_by(gids) if ledger is not None else {}
+    # Read after Shopify's states: a cancel Shopify shows has its claim in the ledger by then (committed before
+    # the request left), open while its run has not recorded the reply yet.
+    cancelled_by = ledger.cancelled_or_claimed_by(gids) if ledger is not None else {}
     _apply_recheck(wanted, states, links, settings, cancelled_by, run_key)
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
     if journal:

@@ -281,6 +281,11 @@ class Ledger:
         """Shopify GID → the run whose cancel went through (the latest `cancelled` row)."""
         return self._holders(gids, ledger_table.c.outcome == Outcome.CANCELLED)
 
+    def cancelled_or_claimed_by(self, gids: Iterable[str]) -> dict[str, Holder]:
+        """Shopify GID → the run whose cancel went through, or whose claim is still open (its cancel may have
+        gone through and not be recorded yet). One read: a claim settling meanwhile shows as one or the other."""
+        return self._holders(gids, sa.or_(ledger_table.c.outcome == Outcome.CANCELLED, sa.text(f"({_OPEN})")))
+
     def settled(self, gids: Iterable[str]) -> set[str]:
         """The Shopify orders the ledger shows settled for good: cancelled (by any run), or found cancelled in
         Shopify. A cancelled Shopify order cannot reopen, so the sweep does not read these again."""

@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from include.cancel_sync.cancel import cancel_batch
+from include.cancel_sync.cancel import cancel_batch, staff_note
 from include.cancel_sync.claims import LEASE
 from include.cancel_sync.constants import SWEEP_DAG_ID, SYNC_DAG_ID
 from include.cancel_sync.ledger import Holder, Ledger, RunKey, ledger_table
 from include.cancel_sync.netsuite.linked_orders import read_linked_orders
 from include.cancel_sync.settings import SyncSettings
+from include.cancel_sync.shopify.cancel_requests import send_cancels
 from sandbox.world import SCENARIOS, build_world
 from tests.cancel_sync.step_runner import WINDOW, netsuite_client, plan, shopify_client
 from tests.conftest import WORLD_END, WORLD_START
@@ -105,6 +106,35 @@ def test_a_run_that_finds_another_runs_claims_waits_and_sends_nothing(make_sandb
         ).all()
     assert dict(counted) == {"run_a": ORDERS}  # each order counts as cancelled in exactly one run
     assert ledger.open_intents(calls) == {}
+
+
+def test_an_order_another_run_cancelled_but_has_not_recorded_yet_counts_as_that_runs(make_sandboxes, ledger_url):
+    # Run A claimed the order and its cancel went through in Shopify; A has not recorded the reply yet. Run B
+    # re-checks now: the cancel carries the sync's staff note, but it is A's, not an earlier try of B's.
+    sandboxes = make_sandboxes(world=paid_world(2))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    run_a = RunKey(SYNC_DAG_ID, "run_a", 1, 0)
+    assert isinstance(ledger.claim(run_a, decisions[0], SETTINGS), int)
+    sent_by_a = [dict(decisions[0], outcome="to_cancel")]
+    send_cancels(shopify_client(sandboxes), SETTINGS, sent_by_a, staff_note, 1)
+    assert sent_by_a[0]["outcome"] == "accepted"
+
+    outcomes = run_cancel(sandboxes, decisions, ledger, "run_b")
+
+    by_id = {o["id"]: o for o in outcomes}
+    assert by_id[decisions[0]["id"]]["outcome"] == "already_cancelled"
+    assert by_id[decisions[0]["id"]]["detail"] == "cancelled by run run_a (try 1)"
+    assert by_id[decisions[1]["id"]]["outcome"] == "cancelled"
+    calls = Counter(call.order_id for call in sandboxes.shopify.store.cancel_calls)
+    assert calls == Counter({decisions[0]["gid"]: 1, decisions[1]["gid"]: 1})  # B sent only the other one
+    with ledger.engine.connect() as db:
+        counted = db.execute(
+            sa.select(ledger_table.c.shopify_gid).where(
+                ledger_table.c.outcome == "cancelled", ledger_table.c.run_id == "run_b"
+            )
+        ).scalars()
+        assert list(counted) == [decisions[1]["gid"]]  # A's cancel is not counted again in B
 
 
 def test_another_runs_claim_that_outlives_the_wait_leaves_the_order_to_that_run(make_sandboxes, ledger_url):
