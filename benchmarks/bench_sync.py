@@ -578,10 +578,26 @@ def print_run(result: SyncResult, idle: SyncResult | None = None) -> None:
             f"{result.extracted:,} / {result.cancelled:,} (expected {result.expected_cancelled:,})",
         ),
         (f"wall time {' / '.join(s)}", " / ".join(f"{step.wall:.1f}s" for step in s.values())),
+        *(
+            [
+                (
+                    "  of which compare / cancel work (summed over the batch processes)",
+                    f"{s['batch'].stats['compare_work_seconds']:.1f}s / {s['batch'].stats['cancel_work_seconds']:.1f}s",
+                )
+            ]
+            if "batch" in s
+            else []
+        ),
         ("Shopify points spent (compare + cancel)", f"{spent:,} ({result.points_per_cancel:.2f} per cancelled order)"),
-        (
-            f"  of which {' / '.join(result.shopify_steps)}",
-            " / ".join(f"{s[name].shopify['points_spent']:,}" for name in result.shopify_steps),
+        *(
+            [
+                (
+                    f"  of which {' / '.join(result.shopify_steps)}",
+                    " / ".join(f"{s[name].shopify['points_spent']:,}" for name in result.shopify_steps),
+                )
+            ]
+            if len(result.shopify_steps) > 1
+            else []
         ),
         ("Shopify requests sent (sandbox count)", f"{result.shopify_total('requests'):,}"),
         (
