@@ -25,8 +25,10 @@ with host = file path, or `postgres`); without it, a SQLite file in $AIRFLOW_HOM
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -190,12 +192,22 @@ class Ledger:
     def __init__(self, url: str) -> None:
         connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
         self.engine = sa.create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        # SQLite has one writer at a time: this process's threads (a task's parallel claims) take turns on a
+        # lock rather than in SQLite's busy handler, which sleeps a blocked writer up to 100 ms a try.
+        self._write_lock: Any = contextlib.nullcontext()
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_wal)
+            self._write_lock = threading.Lock()
         _metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
         for index in ledger_table.indexes:  # a ledger made by an earlier version lacks the newer indexes
             index.create(self.engine, checkfirst=True)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A write transaction (committed on leaving)."""
+        with self._write_lock, self.engine.begin() as db:
+            yield db
 
     @classmethod
     def from_airflow(cls, conn_id: str = LEDGER_CONN_ID) -> Ledger:
@@ -234,7 +246,7 @@ class Ledger:
     def record_outcomes(self, key: RunKey, outcomes: Iterable[dict[str, Any]], settings: Any) -> None:
         rows = [self._row(key, outcome, settings, final=True) for outcome in outcomes]
         if rows:
-            with self.engine.begin() as db:
+            with self._writing() as db:
                 db.execute(ledger_table.insert(), rows)
 
     def claim(self, key: RunKey, outcome: dict[str, Any], settings: Any) -> int | Holder:
@@ -242,7 +254,7 @@ class Ledger:
         the claim when another intent already holds the order."""
         for _ in range(3):  # a claim released between our insert and our look is tried again
             try:
-                with self.engine.begin() as db:
+                with self._writing() as db:
                     return db.execute(
                         ledger_table.insert().values(self._row(key, outcome, settings, final=False))
                     ).inserted_primary_key[0]
@@ -253,7 +265,7 @@ class Ledger:
         raise RuntimeError(f"could not claim {outcome['gid']}: claims kept changing hands")
 
     def close_intent(self, row_id: int, outcome: str, detail: str, job_id: str | None = None) -> None:
-        with self.engine.begin() as db:
+        with self._writing() as db:
             db.execute(
                 ledger_table.update()
                 .where(ledger_table.c.id == row_id)
@@ -265,7 +277,7 @@ class Ledger:
         if not closings:
             return
         now = _now()
-        with self.engine.begin() as db:
+        with self._writing() as db:
             for row_id, outcome, detail, job_id in closings:
                 db.execute(
                     ledger_table.update()
@@ -373,7 +385,7 @@ class Ledger:
             "report_uri": summary.get("report_html_uri"),
         }
         t = runs_table
-        with self.engine.begin() as db:
+        with self._writing() as db:
             db.execute(t.delete().where(t.c.dag_id == dag_id, t.c.run_id == run_id))
             db.execute(t.insert().values(row))
 
