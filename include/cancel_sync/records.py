@@ -54,28 +54,19 @@ class Outcome(StrEnum):
     NOT_APPLIED = "not_applied"  # ledger: a later try found the order still open
 
 
-# Outcomes a person has to look at; failures are counted apart (a retry may still clear them).
-NEEDS_A_PERSON = frozenset(
-    {
-        Outcome.SEVERAL_STORES,
-        Outcome.LINKED_TO_OPEN_ORDER,
-        Outcome.BILLED_IN_NETSUITE,
-        Outcome.INVALID_LINK,
-        Outcome.NOT_FOUND,
-        Outcome.CANNOT_CANCEL,
-    }
-)
-# How the report lists orders: problems first, in this order, then everything else.
-PROBLEMS_FIRST = (
-    Outcome.FAILED,
+# Outcomes a person has to look at, in the order the report lists them; failures are counted apart (a retry
+# may still clear them).
+_FOR_A_PERSON = (
     Outcome.SEVERAL_STORES,
     Outcome.LINKED_TO_OPEN_ORDER,
     Outcome.BILLED_IN_NETSUITE,
     Outcome.INVALID_LINK,
     Outcome.NOT_FOUND,
     Outcome.CANNOT_CANCEL,
-    Outcome.WOULD_CANCEL,
 )
+NEEDS_A_PERSON = frozenset(_FOR_A_PERSON)
+# How the report lists orders: problems first, in this order, then everything else.
+PROBLEMS_FIRST = (Outcome.FAILED, *_FOR_A_PERSON, Outcome.WOULD_CANCEL)
 
 
 def needs_attention(outcome: str) -> bool:
