@@ -62,11 +62,11 @@ browser: install
 # The ledger tests run on SQLite and on a real PostgreSQL (Debian's package, started here);
 # the UI tests on Debian's Chromium.
 # TEST_WORKERS pytest-xdist processes share the tests (the real-Airflow ones stay together in one, the
-# browser ones in another); most tests wait on servers, so three keep a 2-core machine busy.
+# browser ones in another: tests/conftest.py); most tests wait on servers, so three keep a 2-core machine busy.
 TEST_WORKERS ?= 3
 test: lint browser
 	LEDGER_TEST_POSTGRES_URL="$$(bash devtools/start_postgres.sh)" REQUIRE_POSTGRES=1 \
-		CHROMIUM=$(CHROMIUM) REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+		CHROMIUM=$(CHROMIUM) REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks.bench_sync $(BENCH_ARGS)

@@ -332,7 +332,7 @@ def run_sync(
                     for k in ("requests", "pages_served", "concurrency_rejections", "peak_concurrency")
                 }
                 | _netsuite_span(after.timeline[len(before.timeline) :], stats.get("probe_pages", 0)),
-                sandbox_cpu={name: after.cpu[name] - before.cpu[name] for name in after.cpu},
+                sandbox_cpu=after.cpu_since(before),
                 load=max(load, os.getloadavg()[0]),
                 bucket_after=after.level,
                 startup=stats.get("last_started_at", stats.get("started_at", launched)) - launched,
@@ -394,8 +394,15 @@ class _SandboxCounters:
     shopify: dict[str, float]
     netsuite: dict[str, int]
     timeline: list[tuple[float, float, int]]
-    cpu: dict[str, float]  # sandbox → user + system CPU seconds of the process serving it
+    cpu: dict[str, float]  # "netsuite", "shopify:<pid>" (a shop's process) → its user + system CPU seconds
     level: float  # points in the Shopify bucket
+
+    def cpu_since(self, before: _SandboxCounters) -> dict[str, float]:
+        """CPU seconds the sandboxes used since `before`: NetSuite's process, the busiest shop process (each
+        process runs on one core at most, so a share of a core is judged per process) and all shops together."""
+        used = {name: seconds - before.cpu.get(name, 0.0) for name, seconds in self.cpu.items()}
+        shops = [seconds for name, seconds in used.items() if name.startswith("shopify:")]
+        return {"netsuite": used["netsuite"], "shopify": max(shops, default=0.0), "shops": sum(shops)}
 
     @classmethod
     def read(cls, control: SandboxControl, shops: Iterable[SandboxControl]) -> _SandboxCounters:
@@ -410,7 +417,7 @@ class _SandboxCounters:
             timeline=control.netsuite_timeline(),
             cpu={
                 "netsuite": _cpu_seconds(control.cpu()["netsuite"]),
-                "shopify": sum(_cpu_seconds(times) for times in shop_cpu.values()),
+                **{f"shopify:{pid}": _cpu_seconds(times) for pid, times in shop_cpu.items()},
             },
             level=sum(stats["throttle_status"]["currentlyAvailable"] for stats in shopify),
         )

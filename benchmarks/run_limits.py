@@ -76,6 +76,8 @@ def cost_rows(result: SyncResult) -> list[tuple[str, str]]:
                 f"{sandbox} {step.sandbox_cpu.get(sandbox, 0.0):.1f}s = {sandbox_core_share(step, sandbox):.0%} of a core"
                 for sandbox in ("shopify", "netsuite")
             )
+            if result.stores:
+                text += f" (shopify: the busiest shop's process; all shops {step.sandbox_cpu.get('shops', 0.0):.1f}s)"
         else:
             text = f"both in the benchmark's process: {step.sandbox_cpu.get('shopify', 0.0):.1f}s"
         rows.append((f"sandbox CPU during {name}", text))
@@ -124,7 +126,9 @@ def _cause(result: SyncResult, name: str, seconds: float) -> str:
     shopify, netsuite = sandbox_core_share(step, "shopify"), sandbox_core_share(step, "netsuite")
     client = client_core_share(step)
     # Everyone's CPU over the step, the client's process start-ups included (Airflow's imports: seconds each).
-    sandboxes = step.sandbox_cpu.get("shopify", 0.0) + step.sandbox_cpu.get("netsuite", 0.0)
+    sandboxes = step.sandbox_cpu.get("shops", step.sandbox_cpu.get("shopify", 0.0)) + step.sandbox_cpu.get(
+        "netsuite", 0.0
+    )
     everyone = (sandboxes + step.stats.get("cpu_seconds", 0.0)) / step.wall
     refused = step.netsuite.get("concurrency_rejections", 0)
     short = f"{name} {seconds:.1f}s short"

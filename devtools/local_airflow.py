@@ -221,6 +221,8 @@ class LocalAirflow:
         # uninterruptible I/O on a busy machine.
         deadline = time.monotonic() + KILLED_GONE
         while (survivors := _processes_in_sessions(sessions)) and time.monotonic() < deadline:
+            for pid in survivors:  # one forked while its parent was being killed had no signal yet
+                _kill(pid)
             time.sleep(0.1)
         self._processes.clear()
         if survivors:

@@ -44,17 +44,39 @@ settings.register_profile("project", deadline=None, suppress_health_check=[Healt
 settings.load_profile("project")
 
 
+# Tests sharing one heavy fixture per process run in one pytest-xdist worker (`make test` runs three): the
+# real-Airflow tests share that worker's Airflow, the browser tests one deployment. They go first, so the
+# longest share starts at once. Any other test is a share of its own.
+_TOGETHER = {"tests/scheduler/": "airflow", "tests/cancel_sync/ui/": "browser"}
+
+
+def _share(nodeid: str) -> str:
+    return next((name for prefix, name in _TOGETHER.items() if nodeid.startswith(prefix)), nodeid)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """pytest-timeout's limit, from the one scale factor (tests/timing.py), for every test that sets none.
-    The real-Airflow tests share one Airflow per worker process, and the browser tests one deployment, so
-    each kind goes to one worker (`make test` runs pytest-xdist with --dist loadgroup)."""
+    """pytest-timeout's limit, from the one scale factor (tests/timing.py), for every test that sets none;
+    the tests that run together first (every worker collects the same order)."""
     for item in items:
         if item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(TEST_TIMEOUT))
-        if item.get_closest_marker("scheduler") is not None:
-            item.add_marker(pytest.mark.xdist_group("airflow"))
-        elif "tests/cancel_sync/ui/" in item.nodeid:  # one deployment and one browser for the folder
-            item.add_marker(pytest.mark.xdist_group("browser"))
+    together = list(_TOGETHER.values())
+    items.sort(
+        key=lambda item: together.index(_share(item.nodeid)) if _share(item.nodeid) in together else len(together)
+    )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Hands out the tests in shares (_share). pytest-xdist's own `--dist loadgroup` cannot: it renames test
+    ids through an attribute pytest 9 no longer reads."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Shares(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _share(nodeid)
+
+    return Shares(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

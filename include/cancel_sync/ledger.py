@@ -294,9 +294,11 @@ class Ledger:
         return self._holders(gids, ledger_table.c.outcome == Outcome.CANCELLED)
 
     def cancelled_or_claimed_by(self, gids: Iterable[str]) -> dict[str, Holder]:
-        """Shopify GID → the run whose cancel went through, or whose claim is still open (its cancel may have
-        gone through and not be recorded yet). One read: a claim settling meanwhile shows as one or the other."""
-        return self._holders(gids, sa.or_(ledger_table.c.outcome == Outcome.CANCELLED, sa.text(f"({_OPEN})")))
+        """Shopify GID → the run whose cancel went through, or else whose claim is still open (its cancel may
+        have gone through and not be recorded yet). One read: a claim settling meanwhile shows as one or the
+        other; a cancelled row wins over a later claim (one taken after that cancel, to be closed as such)."""
+        cancelled = ledger_table.c.outcome == Outcome.CANCELLED
+        return self._holders(gids, sa.or_(cancelled, sa.text(f"({_OPEN})")), first=cancelled)
 
     def settled(self, gids: Iterable[str]) -> set[str]:
         """The Shopify orders the ledger shows settled for good: cancelled (by any run), or found cancelled in
@@ -318,16 +320,18 @@ class Ledger:
                 found.update(row.netsuite_id for row in db.execute(query))
         return found
 
-    def _holders(self, gids: Iterable[str], condition: Any) -> dict[str, Holder]:
+    def _holders(self, gids: Iterable[str], condition: Any, first: Any = None) -> dict[str, Holder]:
+        """Shopify GID → the latest row meeting `condition`; rows also meeting `first` come before any other."""
         t = ledger_table
         gids = list(dict.fromkeys(gid for gid in gids if gid))
         found: dict[str, Holder] = {}
+        rank = sa.case((first, 1), else_=0) if first is not None else sa.literal(0)
         with self.engine.connect() as db:
             for start in range(0, len(gids), 500):
                 query = (
                     sa.select(t.c.shopify_gid, t.c.dag_id, t.c.run_id, t.c.try_number, t.c.recorded_at, t.c.id)
                     .where(t.c.shopify_gid.in_(gids[start : start + 500]), condition)
-                    .order_by(t.c.id)
+                    .order_by(rank, t.c.id)
                 )
                 for gid, dag_id, run_id, try_number, recorded_at, row_id in db.execute(query):
                     found[gid] = Holder(dag_id, run_id, try_number, _utc(recorded_at), row_id)

@@ -64,6 +64,21 @@ def test_a_second_claim_on_a_shopify_order_is_refused_while_the_first_is_open(le
     assert ledger.cancelled_by(["gid://shopify/Order/1"])["gid://shopify/Order/1"].run_id == "run_a"
 
 
+def test_a_cancel_on_record_outranks_a_later_claim_and_an_open_claim_counts_alone(ledger_url):
+    ledger = Ledger(ledger_url)
+    order = {"id": 1, "tranid": "SO1", "gid": "gid://shopify/Order/1", "decision": "to_cancel", "refund": False}
+    done = ledger.claim(RunKey("dag", "run_a", 1, 0), order, SETTINGS)
+    ledger.close_intent(done, "cancelled", "cancelled")
+    later = ledger.claim(RunKey("dag", "run_c", 1, 0), order | {"id": 2, "tranid": "SO2"}, SETTINGS)
+    assert isinstance(later, int)  # run C claimed it after A's cancel, and will close it as already cancelled
+    other = order | {"id": 3, "tranid": "SO3", "gid": "gid://shopify/Order/3"}
+    assert isinstance(ledger.claim(RunKey("dag", "run_d", 1, 0), other, SETTINGS), int)
+
+    holders = ledger.cancelled_or_claimed_by([order["gid"], other["gid"], "gid://shopify/Order/9"])
+
+    assert {gid: holder.run_id for gid, holder in holders.items()} == {order["gid"]: "run_a", other["gid"]: "run_d"}
+
+
 @pytest.mark.parametrize("second_dag", [SYNC_DAG_ID, SWEEP_DAG_ID], ids=["two-sync-runs", "a-sweep-racing-a-sync-run"])
 def test_a_run_that_finds_another_runs_claims_waits_and_sends_nothing(make_sandboxes, ledger_url, second_dag):
     sandboxes = make_sandboxes(world=paid_world())
