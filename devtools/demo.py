@@ -4,7 +4,10 @@ Two Shopify stores share the NetSuite account, as NetSuite Connector marks them 
 refunds paid orders it cancels (the default), `eu` prevents refunds (netsuite_shopify_stores overrides it); a
 few orders come from a channel no store claims and are left alone.
 
-Everything it starts stops before it returns; running it again starts afresh. `NETSUITE_AUTH=m2m make demo`
+Everything it starts stops before it returns; running it again starts afresh: new sandboxes and a new audit
+ledger (`$AIRFLOW_HOME/demo_ledger.sqlite`, the netsuite_shopify_ledger connection). A ledger kept from the
+last demo would hold that world's cancels, and the same Shopify order ids in the new world would count as
+already cancelled: in real Shopify a cancelled order stays cancelled. `NETSUITE_AUTH=m2m make demo`
 authenticates to NetSuite with OAuth 2.0 client credentials instead of token-based authentication (the default).
 """
 
@@ -19,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from devtools.airflow_settings import apply, merge_connections, read_settings
-from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, STORES_VARIABLE, SYNC_DAG_ID
+from include.cancel_sync.constants import CANCEL_ENABLED_VARIABLE, LEDGER_CONN_ID, STORES_VARIABLE, SYNC_DAG_ID
 from include.cancel_sync.labels import outcome_label
 from include.cancel_sync.report.files import default_report_location
 from sandbox.runner import NETSUITE_AUTH_KINDS, Sandboxes, SandboxOptions
@@ -53,7 +56,7 @@ def main() -> None:
             f"NetSuite token user's time zone: {sandboxes.netsuite_timezone} (SuiteQL reads and prints its wall clock)"
         )
         settings = read_settings(PROJECT_ROOT / "airflow_settings.yaml")
-        merge_connections(settings, sandboxes.connections())
+        merge_connections(settings, sandboxes.connections() | {LEDGER_CONN_ID: _fresh_ledger()})
         settings["variables"][CANCEL_ENABLED_VARIABLE] = "true"  # the demo shows real cancels
         settings["variables"][STORES_VARIABLE] = json.dumps(sandboxes.stores_variable(STORE_SETTINGS))
         apply(settings, airflow=airflow)
@@ -89,6 +92,14 @@ def main() -> None:
         raise SystemExit(f"airflow dags test exited {result.returncode}; see {log_file}")
     if mismatches:
         raise SystemExit(f"{mismatches} order(s) did not end as the demo world meant them to")
+
+
+def _fresh_ledger() -> dict[str, str]:
+    """The demo's own SQLite ledger, emptied: this world's sandboxes know nothing of the last demo's cancels."""
+    path = Path(os.environ["AIRFLOW_HOME"]) / "demo_ledger.sqlite"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    return {"conn_type": "sqlite", "host": str(path)}
 
 
 def _latest_report() -> dict | None:
