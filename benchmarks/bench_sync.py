@@ -410,13 +410,13 @@ class _SandboxCounters:
         shops = list(shops)
         shopify = [shop.shopify_stats() for shop in shops]
         # A process's CPU once, however many shops it serves (in-process sandboxes share one).
-        shop_cpu = {times["pid"]: times for times in (shop.cpu()["shopify"] for shop in shops)}
+        shop_cpu = {times["pid"]: times for times in (shop.shopify_cpu() for shop in shops)}
         return cls(
             shopify={key: sum(stats[key] for stats in shopify) for key in SHOPIFY_COUNTERS},
             netsuite=control.netsuite_stats(),
             timeline=control.netsuite_timeline(),
             cpu={
-                "netsuite": _cpu_seconds(control.cpu()["netsuite"]),
+                "netsuite": _cpu_seconds(control.netsuite_cpu()),
                 **{f"shopify:{pid}": _cpu_seconds(times) for pid, times in shop_cpu.items()},
             },
             level=sum(stats["throttle_status"]["currentlyAvailable"] for stats in shopify),

@@ -184,7 +184,13 @@ class SandboxControl:
 
     def cpu(self) -> dict[str, dict[str, float]]:
         """Per sandbox: the pid serving it and the user and system CPU seconds that process has used."""
-        return {"netsuite": self._get(self.netsuite_url, "cpu"), "shopify": self._get(self.shopify_url, "cpu")}
+        return {"netsuite": self.netsuite_cpu(), "shopify": self.shopify_cpu()}
+
+    def netsuite_cpu(self) -> dict[str, float]:
+        return self._get(self.netsuite_url, "cpu")
+
+    def shopify_cpu(self) -> dict[str, float]:
+        return self._get(self.shopify_url, "cpu")
 
 
 def _serve(app_name: str, spec_path: Path, store: str | None) -> None:

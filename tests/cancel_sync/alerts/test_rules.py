@@ -83,6 +83,19 @@ def world_with_a_refused_cancel():
     return world, world.sales_order(victim)
 
 
+def alerts_by_mail(monkeypatch, controller, extra: dict) -> None:
+    """The alerts connection: the test's SMTP server on loopback, with its login."""
+    connection = {
+        "conn_type": "smtp",
+        "host": "127.0.0.1",
+        "port": controller.port,
+        "login": "airflow",
+        "password": SMTP_PASSWORD,
+        "extra": extra,
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_SHOPIFY_ALERTS", json.dumps(connection))
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_failed_orders_are_mailed_and_a_repeat_is_called_out(
     make_sandboxes, tmp_path, smtp_inbox, monkeypatch, fast_retries
@@ -97,15 +110,9 @@ def test_failed_orders_are_mailed_and_a_repeat_is_called_out(
     assert first.state == "failed" and first.outcome_of(victim.id)["outcome"] == "failed"
     assert inbox.messages == []
 
-    connection = {
-        "conn_type": "smtp",
-        "host": "127.0.0.1",
-        "port": controller.port,
-        "login": "airflow",
-        "password": SMTP_PASSWORD,
-        "extra": {"to": "ops@example.com, oncall@example.com", "from_email": "airflow@example.com"},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_SHOPIFY_ALERTS", json.dumps(connection))
+    alerts_by_mail(
+        monkeypatch, controller, {"to": "ops@example.com, oncall@example.com", "from_email": "airflow@example.com"}
+    )
     second = run_sync(sandboxes, tmp_path / "second", variables=ON, conf=WINDOW, ledger_url=ledger_url)
     assert second.state == "failed"
 
@@ -193,15 +200,7 @@ def test_a_bad_setting_stops_the_run_with_a_report_an_alert_and_a_failed_run_on_
 ):
     controller, inbox = smtp_inbox
     sandboxes = make_sandboxes(count=12, seed=3)
-    connection = {
-        "conn_type": "smtp",
-        "host": "127.0.0.1",
-        "port": controller.port,
-        "login": "airflow",
-        "password": SMTP_PASSWORD,
-        "extra": {"to": "ops@example.com"},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_NETSUITE_SHOPIFY_ALERTS", json.dumps(connection))
+    alerts_by_mail(monkeypatch, controller, {"to": "ops@example.com"})
     ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     bad = ON | {"netsuite_shopify_prevent_refund": "maybe"}
 
