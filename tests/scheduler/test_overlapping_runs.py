@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from devtools.local_airflow import wait_until
-from include.cancel_sync.constants import LEDGER_CONN_ID
+from include.cancel_sync.constants import LEDGER_CONN_ID, NETSUITE_CONN_ID
 from include.cancel_sync.ledger import Ledger, ledger_table
 from sandbox.world import build_world
 from tests.dag_runs import ledger_connection
@@ -36,6 +36,28 @@ def use_ledger(airflow_api, url: str) -> Ledger:
     return Ledger(url)
 
 
+def patient_shopify(airflow_api, sandboxes) -> None:
+    """The Shopify connection waits as long as the test holds a cancel (its 60 s would end a held request)."""
+    shops = {conn_id: conn for conn_id, conn in sandboxes.connections().items() if conn_id != NETSUITE_CONN_ID}
+    for conn in shops.values():
+        conn["extra"] = {**conn["extra"], "timeout": RUN_FINISHED}
+    airflow_api.set_connections(shops)
+
+
+def compared_together(airflow_api, first: datetime, sharing: list[tuple[int, int]]) -> tuple[str, str] | None:
+    """Run ids of two backfill runs over windows that share orders whose compare tasks have all succeeded."""
+    compared: dict[int, str] = {}
+    for run in airflow_api.runs(DAG_ID, run_type="backfill"):
+        states = [
+            ti["state"]
+            for ti in airflow_api.task_instances(DAG_ID, run["dag_run_id"])
+            if ti["task_id"] == "compare_with_shopify"
+        ]
+        if states and all(state == "success" for state in states):
+            compared[(parse_utc(run["data_interval_start"]) - first) // INTERVAL] = run["dag_run_id"]
+    return next(((compared[a], compared[b]) for a, b in sharing if a in compared and b in compared), None)
+
+
 def cancelled_rows_by_run(ledger: Ledger) -> Counter:
     with ledger.engine.connect() as db:
         rows = db.execute(
@@ -52,7 +74,16 @@ def test_a_backfill_of_overlapping_windows_run_side_by_side_cancels_each_order_o
     # Orders all over the five hours: those in each hour's last 15 minutes are read by two runs.
     world = build_world(90, first, first + WINDOWS * INTERVAL, seed=37, every_scenario=True)
     sandboxes = use_sandboxes(world)
+    patient_shopify(airflow_api, sandboxes)
     ledger = use_ledger(airflow_api, ledger_url)
+    windows = [
+        cancellable_gids(world, first + k * INTERVAL - OVERLAP, first + (k + 1) * INTERVAL) for k in range(WINDOWS)
+    ]
+    sharing = [(k, k + 1) for k in range(WINDOWS - 1) if windows[k] & windows[k + 1]]
+    # Every orderCancel waits in Shopify until two runs that share orders have both compared: both found
+    # those orders open, so both go to cancel them. Whatever order the pool runs the tasks in (it runs a
+    # run's cancel before other runs' compares), the two runs then meet at the claims.
+    sandboxes.shopify.hold.arm(after=0, body_contains="orderCancel")
 
     airflow_api.create_backfill(
         DAG_ID,
@@ -61,6 +92,14 @@ def test_a_backfill_of_overlapping_windows_run_side_by_side_cancels_each_order_o
         timeout=scaled(30),
         max_active_runs=WINDOWS,
     )
+    try:
+        met = wait_until(
+            lambda: compared_together(airflow_api, first, sharing),
+            WINDOWS * RUN_FINISHED,
+            f"two runs of windows sharing orders {sharing} compared before any cancel went through",
+        )
+    finally:
+        sandboxes.shopify.hold.release()
     runs = airflow_api.wait_for_runs(DAG_ID, timeout=WINDOWS * RUN_FINISHED, run_type="backfill")
     runs = [run for run in runs if first <= parse_utc(run["data_interval_start"]) < first + WINDOWS * INTERVAL]
 
@@ -70,14 +109,15 @@ def test_a_backfill_of_overlapping_windows_run_side_by_side_cancels_each_order_o
     assert set(calls) == expected and set(calls.values()) == {1}  # one orderCancel per order, all runs together
     # Overlapping windows read some orders twice: the run that did not cancel one says who did.
     seen: Counter = Counter()
-    by_other_run = 0
+    by_other_run: Counter = Counter()
     for run in runs:
         for outcome in saved_report(live_airflow, run["dag_run_id"])["outcomes"]:
             seen[outcome["id"]] += 1
-            by_other_run += (
+            by_other_run[run["dag_run_id"]] += (
                 outcome["detail"].startswith("cancelled by run ") or outcome["outcome"] == "cancelling_in_other_run"
             )
-    assert any(count > 1 for count in seen.values()) and by_other_run > 0
+    assert any(count > 1 for count in seen.values())
+    assert sum(by_other_run[run_id] for run_id in met) > 0, (met, by_other_run)
     # The ledger counts each cancelled order once, in one run; no claim left open.
     assert cancelled_rows_by_run(ledger) == Counter(dict.fromkeys(expected, 1))
     assert ledger.open_intents(expected) == {}
@@ -90,6 +130,7 @@ def test_manual_runs_beside_a_backfill_run_over_the_same_orders_cancel_each_once
     start = datetime(2026, 1, 13)
     world = build_world(40, start, start + INTERVAL, seed=41, every_scenario=True)
     sandboxes = use_sandboxes(world)
+    patient_shopify(airflow_api, sandboxes)
     shopify = sandboxes.shopify
     # The first cancels to reach Shopify wait there (their run's claims open) until two runs are cancelling at
     # once: the backfill run and a manual run (the DAG's max_active_runs lets one manual run at a time).
