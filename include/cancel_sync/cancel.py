@@ -106,7 +106,8 @@ def _cancel_wanted(
     # Read after Shopify's states: a cancel Shopify shows has its claim in the ledger by then (committed before
     # the request left), open while its run has not recorded the reply yet.
     cancelled_by = ledger.cancelled_or_claimed_by(gids) if ledger is not None else {}
-    _apply_recheck(wanted, states, links, settings, cancelled_by, run_key)
+    last_attempts = ledger.last_attempts if ledger is not None and run_key is not None else None
+    _apply_recheck(wanted, states, links, settings, cancelled_by, run_key, last_attempts)
     journal = _Journal(ledger, run_key, settings) if ledger is not None and run_key is not None else None
     if journal:
         _respect_claims(client, journal, wanted, confirm_timeout, sleep)
@@ -203,11 +204,15 @@ def _apply_recheck(
     settings: SyncSettings,
     cancelled_by: dict[str, Holder],
     run_key: RunKey | None,
+    last_attempts: Callable[[list[str]], dict[str, Holder]] | None = None,
 ) -> None:
+    """Re-decide with Shopify's and NetSuite's fresh word; an order found cancelled is credited to the run that
+    cancelled it. `last_attempts` (the ledger's): without it, a cancel bearing the sync's note is this run's."""
     fresh = {d["id"]: d for d in decide(wanted, states, links, settings.prevent_refund)}
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
         outcome.update(recheck, outcome=outcome_of(recheck["decision"]), detail=recheck["reason"])
+    by_the_sync: list[tuple[OrderOutcome, dict[str, Any], OrderOutcome]] = []
     for outcome in wanted:
         if outcome["decision"] != Decision.ALREADY_CANCELLED:
             continue
@@ -218,8 +223,18 @@ def _apply_recheck(
         state = states.get(outcome["gid"]) or {}
         sender = _sent_by_us(state, [o for o in wanted if o["gid"] == outcome["gid"]])
         if sender is not None:
+            by_the_sync.append((outcome, state, sender))
+    # The sync's note says a sync sent it, not which run: the ledger's last try that sent one does (a run that
+    # recorded its cancel as failed, its confirmation cut short, may still have cancelled it).
+    tried = last_attempts([o["gid"] for o, _, _ in by_the_sync]) if by_the_sync and last_attempts else {}
+    for outcome, state, sender in by_the_sync:
+        attempt = tried.get(outcome["gid"])
+        if last_attempts is None or (attempt is not None and attempt.same_run(run_key)):
             # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
             _mark_cancelled_earlier(outcome, state, sender)
+        elif attempt is not None:
+            mark_cancelled_elsewhere(outcome, attempt)
+        # No try on record sent it (another ledger's sync): already cancelled, as decide() says.
 
 
 def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any], sender: OrderOutcome | None = None) -> None:

@@ -36,11 +36,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from include.cancel_sync.constants import LEDGER_CONN_ID
-from include.cancel_sync.records import Outcome
+from include.cancel_sync.records import Decision, Outcome
 
 _metadata = sa.MetaData()
 SETTLED_FOR_GOOD = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
 # An intent whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed.
+# How a claim's row may close when its cancel was sent: a failure may be a reply lost after Shopify acted.
+_MAY_HAVE_CANCELLED = (Outcome.ACCEPTED, Outcome.CANCELLED, Outcome.FAILED)
 _OPEN = f"outcome IS NULL OR outcome = '{Outcome.ACCEPTED.value}'"
 ledger_table = sa.Table(
     "cancel_sync_ledger",
@@ -299,6 +301,13 @@ class Ledger:
         other; a cancelled row wins over a later claim (one taken after that cancel, to be closed as such)."""
         cancelled = ledger_table.c.outcome == Outcome.CANCELLED
         return self._holders(gids, sa.or_(cancelled, sa.text(f"({_OPEN})")), first=cancelled)
+
+    def last_attempts(self, gids: Iterable[str]) -> dict[str, Holder]:
+        """Shopify GID → the latest try that sent, or may have sent, a cancel for it: a claim still open, or
+        closed as anything but "not applied" (a later look found the order open after it)."""
+        t = ledger_table
+        sent = sa.or_(t.c.outcome.is_(None), t.c.outcome.in_(list(_MAY_HAVE_CANCELLED)))
+        return self._holders(gids, sa.and_(t.c.decision == Decision.TO_CANCEL, t.c.dry_run.is_(False), sent))
 
     def settled(self, gids: Iterable[str]) -> set[str]:
         """The Shopify orders the ledger shows settled for good: cancelled (by any run), or found cancelled in

@@ -35,7 +35,7 @@ def paid_world(count: int = ORDERS):
     )
 
 
-def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sleep, dag_id=SYNC_DAG_ID):
+def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sleep, dag_id=SYNC_DAG_ID, try_number=1):
     links = lambda gids: read_linked_orders(netsuite_client(sandboxes), SETTINGS.link_field, gids)  # noqa: E731
     return cancel_batch(
         shopify_client(sandboxes),
@@ -45,7 +45,7 @@ def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sle
         confirm_timeout=WAIT,
         sleep=sleep,
         ledger=ledger,
-        run_key=RunKey(dag_id, run_id, 1, 0),
+        run_key=RunKey(dag_id, run_id, try_number, 0),
         read_links=links,
     )
 
@@ -150,6 +150,55 @@ def test_an_order_another_run_cancelled_but_has_not_recorded_yet_counts_as_that_
             )
         ).scalars()
         assert list(counted) == [decisions[1]["gid"]]  # A's cancel is not counted again in B
+
+
+def cancelled_rows(ledger: Ledger) -> list[tuple[str, str]]:
+    with ledger.engine.connect() as db:
+        query = sa.select(ledger_table.c.run_id, ledger_table.c.shopify_gid).where(
+            ledger_table.c.outcome == "cancelled"
+        )
+        return sorted(tuple(row) for row in db.execute(query))
+
+
+def test_a_cancel_another_run_recorded_as_failed_is_that_runs_and_its_retry_counts_it(make_sandboxes, ledger_url):
+    # Run A's cancel went through, but A recorded it as failed (its confirmation was cut short). Run B re-checks:
+    # the sync's note is on the order, yet B never sent it; A's retry then finds it and counts it as A's.
+    sandboxes = make_sandboxes(world=paid_world(2))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    row = ledger.claim(RunKey(SYNC_DAG_ID, "run_a", 1, 0), decisions[0], SETTINGS)
+    sent_by_a = [dict(decisions[0], outcome="to_cancel")]
+    send_cancels(shopify_client(sandboxes), SETTINGS, sent_by_a, staff_note, 1)
+    ledger.close_intent(row, "failed", "not confirmed within the wait")
+
+    run_b = {o["id"]: o for o in run_cancel(sandboxes, decisions, ledger, "run_b")}
+    retry_of_a = run_cancel(sandboxes, decisions[:1], ledger, "run_a", try_number=2)
+
+    assert run_b[decisions[0]["id"]]["outcome"] == "already_cancelled"
+    assert run_b[decisions[0]["id"]]["detail"] == "cancelled by run run_a (try 1)"
+    assert run_b[decisions[1]["id"]]["outcome"] == "cancelled"
+    assert retry_of_a[0]["outcome"] == "cancelled"
+    assert retry_of_a[0]["detail"].startswith("cancelled by an earlier try at ")
+    calls = Counter(call.order_id for call in sandboxes.shopify.store.cancel_calls)
+    assert calls == Counter({decisions[0]["gid"]: 1, decisions[1]["gid"]: 1})
+    assert cancelled_rows(ledger) == sorted([("run_a", decisions[0]["gid"]), ("run_b", decisions[1]["gid"])])
+
+
+def test_a_cancel_with_the_syncs_note_but_no_try_on_record_is_already_cancelled_not_this_runs(
+    make_sandboxes, ledger_url
+):
+    # A sync on another ledger (an old deployment, a second Airflow) cancelled it: no run here counts it.
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    send_cancels(shopify_client(sandboxes), SETTINGS, [dict(decisions[0], outcome="to_cancel")], staff_note, 1)
+
+    outcomes = run_cancel(sandboxes, decisions, ledger, "run_b")
+
+    assert outcomes[0]["outcome"] == "already_cancelled"
+    assert outcomes[0]["detail"].startswith("cancelled in Shopify at ")
+    assert len(sandboxes.shopify.store.cancel_calls) == 1
+    assert cancelled_rows(ledger) == []
 
 
 def test_another_runs_claim_that_outlives_the_wait_leaves_the_order_to_that_run(make_sandboxes, ledger_url):
