@@ -73,6 +73,8 @@ def test_kill_9_of_the_cancel_task_mid_batch_is_retried_without_a_second_cancel(
     pid = task["pid"]
     assert {pid, _parent(pid)} <= live_airflow.running_pids()  # this Airflow's task and its supervisor
     _check_is_the_task_process(pid, port)
+    # The first KILL_AFTER passed the hold; each is done once the store has recorded it.
+    wait_until(lambda: len(store.cancel_calls) >= KILL_AFTER, HTTP_TIMEOUT, "the cancels before the hold to run")
     done = store.cancel_calls
     assert len(done) == KILL_AFTER and all(call.accepted for call in done)
     ledger = Ledger(f"sqlite:///{ledger_path}")
