@@ -16,6 +16,8 @@ gone: tests use both readings, and the sync must be right either way.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -73,3 +75,27 @@ class RequestHold:
             self._held, self._armed = [], False
             self._changed.notify_all()
             return len(released)
+
+    @contextmanager
+    def meeting(self, count: int, timeout: float, after: int = 0, body_contains: str = "") -> Iterator[None]:
+        """Hold matching requests (after the first `after`) until `count` wait together, then let them all go:
+        `count` requests in the service at once by construction, for a test of a client's parallelism. Gives up
+        after `timeout` or when the block ends, and lets them go then too (the test's own check then fails)."""
+        done = threading.Event()
+
+        def release_when_met() -> None:
+            with self._changed:
+                self._changed.wait_for(lambda: len(self._held) >= count or done.is_set(), timeout)
+            self.release()
+
+        self.arm(after, body_contains)
+        releaser = threading.Thread(target=release_when_met, name="hold-meeting", daemon=True)
+        releaser.start()
+        try:
+            yield
+        finally:
+            done.set()
+            with self._changed:
+                self._changed.notify_all()
+            releaser.join()
+            self.release()

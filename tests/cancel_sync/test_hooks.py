@@ -13,6 +13,7 @@ from include.cancel_sync.shopify.documents import ORDER_STATES_QUERY
 from include.cancel_sync.shopify.hook import ShopifyHook
 from sandbox.httpserver import Response, SandboxApp, SandboxServer
 from sandbox.runner import SandboxOptions
+from tests.timing import HTTP_TIMEOUT
 
 
 class HeaderRecorder(SandboxApp):
@@ -109,8 +110,11 @@ def test_worker_threads_never_look_up_the_connection(make_sandboxes, monkeypatch
     netsuite = NetSuiteHook().get_client(max_concurrency=3)
     netsuite.page_size = 100
     monkeypatch.delenv("AIRFLOW_CONN_NETSUITE_DEFAULT")  # a lookup from now on would fail
-    rows = list(
-        netsuite.query(canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC")))
-    )
+    with sandboxes.netsuite.hold.meeting(2, HTTP_TIMEOUT, after=1, body_contains="SELECT"):  # workers at once
+        rows = list(
+            netsuite.query(
+                canceled_orders_query(OrderColumns(("custbody_fa_channel_order",)), None, netsuite_clock("UTC"))
+            )
+        )
     assert {int(r["id"]) for r in rows} == sandboxes.world.ids_with(lambda s: s.extracted)
     assert sandboxes.netsuite.stats["peak_concurrency"] > 1

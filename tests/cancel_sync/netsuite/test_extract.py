@@ -20,6 +20,7 @@ from sandbox.runner import SandboxOptions
 from sandbox.world import SCENARIOS, build_world
 from tests.cancel_sync.step_runner import sandbox_clock
 from tests.conftest import WORLD_END, WORLD_START
+from tests.timing import HTTP_TIMEOUT as WAIT
 
 WHOLE = Window(WORLD_START, WORLD_END)
 
@@ -94,7 +95,8 @@ def test_parallel_pages_stay_under_the_concurrency_cap(make_sandboxes):
         count=3500, options=SandboxOptions(latency=0.02, netsuite_concurrency_limit=3), scenarios=only("cancel_paid")
     )
     client = client_for(sandboxes, page_size=250, max_concurrency=3)
-    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    with sandboxes.netsuite.hold.meeting(3, WAIT, after=1, body_contains="SELECT"):  # after the first page, 3 at once
+        records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
     assert sandboxes.netsuite.stats["peak_concurrency"] == 3
     assert sandboxes.netsuite.stats["concurrency_rejections"] == 0
@@ -140,7 +142,8 @@ def test_windows_over_the_limit_are_split_until_each_fits(make_sandboxes, limit_
     )
     client = client_for(sandboxes, page_size=100, max_concurrency=2)
     sent = recording(client)
-    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    with sandboxes.netsuite.hold.meeting(2, WAIT, after=1, body_contains="SELECT"):  # the halves' first pages
+        records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert [r["id"] for r in records] == sorted(sandboxes.world.scenarios)
     assert counts(sent) == 0 and probes(sent) <= 1  # only a part reading exactly 1,000 rows would need one
     assert first_pages(sent) >= 7  # 3,500 → 1,750 ×2 → 875 ×4, at least
@@ -154,7 +157,8 @@ def test_exactly_the_limit_asks_for_the_rows_after_the_last_page_and_is_not_spli
     )
     client = client_for(sandboxes, page_size=100, max_concurrency=3)
     sent = recording(client)
-    records = extract_canceled_orders(client, SyncSettings(), WHOLE)
+    with sandboxes.netsuite.hold.meeting(3, WAIT, after=1, body_contains="SELECT"):
+        records = extract_canceled_orders(client, SyncSettings(), WHOLE)
     assert len(records) == 1_000
     assert (first_pages(sent), probes(sent), counts(sent), len(sent)) == (1, 1, 0, 11)
     assert sent[1][1] == 900  # the last page NetSuite serves goes out first, so the check overlaps the paging
@@ -218,7 +222,8 @@ def test_many_queries_at_once_stay_within_the_client_concurrency(make_sandboxes)
     ids = tuple(sorted(sandboxes.world.scenarios))
     client = client_for(sandboxes, page_size=1000, max_concurrency=2)
     sent = recording(client)
-    records = extract_canceled_orders(client, SyncSettings(order_ids=ids), None)
+    with sandboxes.netsuite.hold.meeting(2, WAIT, body_contains="SELECT"):
+        records = extract_canceled_orders(client, SyncSettings(order_ids=ids), None)
     assert [r["id"] for r in records] == list(ids)
     assert first_pages(sent) == 4  # 900 ids per query, all four started at once
     stats = sandboxes.netsuite.stats
