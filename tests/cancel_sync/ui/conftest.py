@@ -100,7 +100,9 @@ def browser():
 
     with sync_playwright() as playwright:
         # A fresh temporary profile per launch; Debian's Chromium, never a downloaded build.
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=scaled(30) * 1000
+        )
         yield chromium
         chromium.close()
 

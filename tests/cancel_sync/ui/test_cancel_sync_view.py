@@ -46,6 +46,13 @@ def sign_in(page, deployment, target: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def arrive(page, locator) -> None:
+    """Wait for `locator` on the page a click opened, then for that page to finish loading: reads after this see
+    all of it (an element can be there before the rows after it are parsed, and count() does not wait)."""
+    locator.first.wait_for()
+    page.wait_for_load_state()
+
+
 def test_unauthenticated_requests_are_refused(deployment, new_context, screenshot):
     order = cancelled_order(deployment)
     pages = [f"{PREFIX}/", f"{PREFIX}/orders?q={quote(order['tranid'])}", report_path(deployment.real.run_id)]
@@ -91,7 +98,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
         entry.click()
     airflow_page, page = page, opened.value
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("heading", name="Recent runs").wait_for()
+    arrive(page, page.get_by_role("heading", name="Recent runs"))
     rows = page.locator("#runs tbody tr")
     newest_first = [deployment.stopped, deployment.empty, real, plan]
     assert [rows.nth(i).get_attribute("data-run-id") for i in range(rows.count())] == [r.run_id for r in newest_first]
@@ -111,7 +118,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     # A run's report, from its row.
     page.locator(f'#runs tr[data-run-id="{real.run_id}"]').get_by_role("link", name="report", exact=True).click()
     headline = page.locator("#headline")
-    headline.wait_for()
+    arrive(page, headline)
     assert int(headline.locator('[data-count="cancelled"]').inner_text()) == real.report["outcomes"]["cancelled"]
     assert int(headline.locator('[data-count="orders"]').inner_text()) == real.report["orders"]
     order = cancelled_order(deployment)
@@ -145,7 +152,7 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     page.get_by_label("Order to search").fill(order["tranid"])
     page.get_by_role("button", name="Search history").click()
     history = page.locator("#history tbody tr")
-    history.first.wait_for()
+    arrive(page, history)
     ledger_rows = Ledger(real.ledger_url).history(tranid=order["tranid"])
     assert history.count() == len(ledger_rows) == 2
     outcomes = [history.nth(i).locator("td").nth(9).inner_text() for i in range(2)]
@@ -156,14 +163,14 @@ def test_person_signs_in_and_sees_runs_reports_and_order_history(deployment, new
     name = order["shopify_name"].lstrip("#")
     page.get_by_label("Order to search").fill(name)
     page.get_by_role("button", name="Search history").click()
-    page.get_by_role("heading", name=f"Order history: {name}").wait_for()
+    arrive(page, page.get_by_role("heading", name=f"Order history: {name}"))
     shown_stores = [history.nth(i).locator("td").nth(3).inner_text() for i in range(history.count())]
     named = Ledger(real.ledger_url).history(shopify_name=order["shopify_name"])
     assert sorted(shown_stores) == sorted(row["store"] for row in named) and shown_stores.count(order["store"]) == 2
     page.get_by_label("Order to search").fill(name)
     page.get_by_label("Store to search").select_option(order["store"])
     page.get_by_role("button", name="Search history").click()
-    page.get_by_role("heading", name=f"Order history: {name} in store {order['store']}").wait_for()
+    arrive(page, page.get_by_role("heading", name=f"Order history: {name} in store {order['store']}"))
     assert history.count() == 2 and order["tranid"] in history.nth(1).inner_text()
     assert {history.nth(i).locator("td").nth(3).inner_text() for i in range(2)} == {order["store"]}
 

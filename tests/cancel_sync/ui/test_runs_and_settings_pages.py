@@ -19,7 +19,7 @@ from include.cancel_sync.records import Outcome
 from include.cancel_sync.settings import SettingsError, load_settings
 from include.cancel_sync.shopify.fulfillment import Hold
 from tests.cancel_sync.ui.conftest import BAD_PREVENT_REFUND
-from tests.cancel_sync.ui.test_cancel_sync_view import PREFIX, report_path, sign_in
+from tests.cancel_sync.ui.test_cancel_sync_view import PREFIX, arrive, report_path, sign_in
 from tests.dag_runs import DAG_ID
 from tests.timing import HTTP_TIMEOUT
 
@@ -54,7 +54,7 @@ def test_recent_runs_lists_every_run_says_why_one_failed_and_links_each_to_airfl
     context = new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     sign_in(page, deployment, f"{PREFIX}/")
-    page.locator("#runs").wait_for()
+    arrive(page, page.locator("#runs"))
 
     assert listed(page) == [stopped.run_id, empty.run_id, real.run_id, plan.run_id]  # failed and empty ones too
     assert "the last 24 hours" in page.locator("#period-label").inner_text()
@@ -83,7 +83,7 @@ def test_recent_runs_lists_every_run_says_why_one_failed_and_links_each_to_airfl
     # The stopped run's report says what stopped it and what to do.
     stopped_row.get_by_role("link", name="report", exact=True).click()
     banner = page.locator("#stopped-banner")
-    banner.wait_for()
+    arrive(page, banner)
     assert "resolve_run" in banner.inner_text() and STOPPED_RUN_NEXT_STEP in banner.inner_text()
     page.go_back()
     page.locator("#runs").wait_for()
@@ -101,7 +101,7 @@ def test_the_store_filter_lists_and_adds_up_only_that_store_s_orders(deployment,
     context = new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     sign_in(page, deployment, f"{PREFIX}/")
-    page.locator("#runs").wait_for()
+    arrive(page, page.locator("#runs"))
     for store in ("eu", "us"):
         page.get_by_label("Store", exact=True).select_option(store)
         page.get_by_role("button", name="Show runs").click()
@@ -132,7 +132,7 @@ def test_the_date_filter_lists_and_adds_up_only_the_runs_it_covers(deployment, n
     context = new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     sign_in(page, deployment, f"{PREFIX}/")
-    page.locator("#runs").wait_for()
+    arrive(page, page.locator("#runs"))
     page.get_by_label("From (UTC)").fill(real_finished.strftime("%Y-%m-%dT%H:%M:%S"))
     page.get_by_role("button", name="Show runs").click()
     page.wait_for_url("**from=**")
@@ -146,7 +146,7 @@ def test_the_date_filter_lists_and_adds_up_only_the_runs_it_covers(deployment, n
     page.get_by_label("From (UTC)").fill("2026-01-01")
     page.get_by_label("To (UTC)").fill("2026-01-02")
     page.get_by_role("button", name="Show runs").click()
-    page.locator("#no-runs").wait_for()
+    arrive(page, page.locator("#no-runs"))
     assert "The newest recorded run finished at" in page.locator("#no-runs").inner_text()
     assert cards(page)["runs"] == 0 and page.locator("#runs").count() == 0
 
@@ -154,7 +154,7 @@ def test_the_date_filter_lists_and_adds_up_only_the_runs_it_covers(deployment, n
     page.get_by_label("From (UTC)").fill("yesterday")
     page.get_by_label("To (UTC)").fill("")
     page.get_by_role("button", name="Show runs").click()
-    page.locator("#period-error").wait_for()
+    arrive(page, page.locator("#period-error"))
     assert "“from” must be a date like 2026-01-15" in page.locator("#period-error").inner_text()
     assert page.get_by_label("From (UTC)").input_value() == "yesterday" and page.locator("#runs").count() == 0
     screenshot(page, "11-date-filter-refuses-what-it-cannot-read")
@@ -198,10 +198,10 @@ def test_the_settings_check_shows_a_bad_variable_as_invalid_and_never_a_secret(
     page = context.new_page()
     sign_in(page, deployment, f"{PREFIX}/")
     warning = page.locator("#settings-problems")
-    warning.wait_for()  # on the Cancel sync page itself
+    arrive(page, warning)  # on the Cancel sync page itself
     assert "1 setting(s) need fixing" in warning.inner_text() and PREVENT_REFUND_VARIABLE in warning.inner_text()
     warning.get_by_role("link", name="Open the settings check").click()
-    page.get_by_role("heading", name="Settings check").wait_for()
+    arrive(page, page.get_by_role("heading", name="Settings check"))
 
     bad = page.locator(f'#variables tr[data-name="{PREVENT_REFUND_VARIABLE}"]')
     assert bad.get_attribute("data-verdict") == "invalid"
@@ -239,7 +239,7 @@ def test_reports_and_history_say_what_happened_in_words_and_what_to_do(deploymen
     context = new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     sign_in(page, deployment, report_path(real.run_id))
-    page.locator("#orders").wait_for()
+    arrive(page, page.locator("#orders"))
     for scenario, hold in SCENARIO_HOLDS.items():
         netsuite_id = next(nid for nid, name in world.scenarios.items() if name == scenario)
         cells = page.locator(f'#orders tr[data-netsuite-id="{netsuite_id}"] td').all_inner_texts()
@@ -270,7 +270,7 @@ def test_reports_and_history_say_what_happened_in_words_and_what_to_do(deploymen
     page.get_by_label("Order to search").fill(invalid["tranid"])
     page.get_by_role("button", name="Search history").click()
     rows = page.locator("#history tbody tr")
-    rows.first.wait_for()
+    arrive(page, rows)
     texts = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
     assert [row[9] for row in texts] == ["Invalid link", "Invalid link"]
     assert [row[7] for row in texts] == ["No usable Shopify link"] * 2
