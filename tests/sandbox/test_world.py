@@ -12,6 +12,7 @@ import pytest
 
 from sandbox.runner import Sandboxes, SandboxOptions
 from sandbox.world import JOB_FAILURE, OPT_IN_SCENARIOS, SCENARIO_BY_NAME, SCENARIOS, build_world
+from tests.timing import HTTP_TIMEOUT
 
 START = datetime(2026, 1, 15, 0, 0)
 END = datetime(2026, 1, 15, 6, 0)
@@ -27,7 +28,7 @@ def suiteql(sandboxes: Sandboxes, query: str) -> list[dict]:
         sandboxes.netsuite_url + "/services/rest/query/v1/suiteql",
         json={"q": query},
         headers={"Prefer": "transient"},
-        timeout=10,
+        timeout=HTTP_TIMEOUT,
     )
     assert response.status_code == 200, response.text
     return response.json()["items"]

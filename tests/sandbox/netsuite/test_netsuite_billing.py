@@ -9,6 +9,7 @@ import requests
 
 from sandbox.model import SalesOrder, SalesOrderLine
 from sandbox.netsuite.documents import BILL_ID_BASE, FULFILLMENT_ID_BASE
+from tests.timing import HTTP_TIMEOUT
 
 AT = datetime(2026, 1, 15, 0, 5)
 BILLED_BY_LINES = """
@@ -127,9 +128,9 @@ def test_fulfillments_are_made_only_when_asked_for(start_netsuite, orders):
 def test_billing_follows_updates_and_reloads(start_netsuite, orders):
     app, client = start_netsuite(orders)
     control = client.base_url + "/_sandbox/sales-orders/"
-    assert requests.post(control + "1", json={"quantity_billed": {"2": 1}}, timeout=5).ok
+    assert requests.post(control + "1", json={"quantity_billed": {"2": 1}}, timeout=HTTP_TIMEOUT).ok
     assert ids(client.ok(BILLED_BY_LINKS)) == [1, 2, 3, 4]
-    refused = requests.post(control + "1", json={"quantity_billed": {"2": 3}}, timeout=5)
+    refused = requests.post(control + "1", json={"quantity_billed": {"2": 3}}, timeout=HTTP_TIMEOUT)
     assert refused.status_code == 400 and "cannot bill 3" in refused.json()["error"]
     app.store.set_quantity_billed(2, {1: 0})  # the invoice was deleted
     app.load_sales_orders([order(3, "H")])  # reloaded without its cash sale

@@ -22,6 +22,7 @@ from joserfc.jwk import ECKey, RSAKey
 from sandbox.netsuite import SUITEQL_PATH, NetSuiteApp
 from sandbox.netsuite.certificates import KeyPair, make_key_pair
 from sandbox.netsuite.oauth2 import JWT_BEARER, TOKEN_PATH, ClientCredentialsServer
+from tests.timing import HTTP_TIMEOUT
 
 QUERY = "SELECT t.id FROM transaction t ORDER BY t.id"
 KEY_OF = {"PS256": "RSA", "PS384": "RSA", "PS512": "RSA", "ES256": "ES256", "ES384": "ES384", "ES512": "ES512"}
@@ -64,7 +65,7 @@ class Account:
 
     def request_token(self, assertion: str, **form) -> requests.Response:
         data = {"grant_type": "client_credentials", "client_assertion_type": JWT_BEARER, "client_assertion": assertion}
-        return requests.post(self.token_url, data=data | form, timeout=10)
+        return requests.post(self.token_url, data=data | form, timeout=HTTP_TIMEOUT)
 
     def token(self, algorithm: str = "PS256", **claims) -> str:
         response = self.request_token(self.assertion(algorithm, **claims))
@@ -73,7 +74,7 @@ class Account:
 
     def suiteql(self, authorization: str) -> requests.Response:
         headers = {"Authorization": authorization, "Prefer": "transient"}
-        return requests.post(self.base_url + SUITEQL_PATH, json={"q": QUERY}, headers=headers, timeout=10)
+        return requests.post(self.base_url + SUITEQL_PATH, json={"q": QUERY}, headers=headers, timeout=HTTP_TIMEOUT)
 
 
 @pytest.fixture
@@ -233,9 +234,9 @@ def test_a_malformed_token_request_is_invalid_request(account, case, form, conte
     data["client_assertion"] = account.assertion("ES256")
     data = {name: value for name, value in (data | form).items() if value is not None}
     if content_type:
-        response = requests.post(account.token_url, json=data, timeout=10)
+        response = requests.post(account.token_url, json=data, timeout=HTTP_TIMEOUT)
     else:
-        response = requests.post(account.token_url, data=data, timeout=10)
+        response = requests.post(account.token_url, data=data, timeout=HTTP_TIMEOUT)
     assert_refused(account, response, "invalid_request")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.timing import HTTP_TIMEOUT
+
 CANCEL = """
 mutation($orderId: ID!) {
   orderCancel(orderId: $orderId, reason: CUSTOMER, restock: false, refundMethod: {originalPaymentMethodsRefund: true}) {
@@ -51,7 +53,7 @@ def run(sandbox, query: str, variables: dict, version: str) -> dict:
         sandbox.graphql_url(version),
         json={"query": query, "variables": variables},
         headers={"X-Shopify-Access-Token": "shpat_sandbox_test_token"},
-        timeout=10,
+        timeout=HTTP_TIMEOUT,
     )
     assert response.status_code == 200, response.text
     return response.json()
