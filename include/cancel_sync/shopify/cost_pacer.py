@@ -83,6 +83,7 @@ class CostPacer:
         self._as_of = 0.0
         self._tickets = itertools.count(1)
         self._queue: deque[int] = deque()  # tickets waiting to go, in order of arrival
+        self._awaiting_probe = 0  # requests waiting for the first reply
         self._unanswered: dict[int, float] = {}  # ticket → points, from sending until its reply is seen
         self._booked: dict[int, float] = {}  # ticket → points, since the newest report (for others' spending)
         self._newest_report = 0  # ticket of the newest reply taken
@@ -99,6 +100,12 @@ class CostPacer:
     @property
     def _own_rate(self) -> float:
         return max(self._restore_rate * MIN_OWN_SHARE, self._restore_rate - self.foreign_rate)
+
+    @property
+    def waiting(self) -> int:
+        """Requests blocked in `reserve`: waiting for the first reply, or for their points and turn."""
+        with self._lock:
+            return self._awaiting_probe + len(self._queue)
 
     @property
     def shared(self) -> bool:
@@ -179,7 +186,11 @@ class CostPacer:
         with self._lock:
             if self._level is None and self._unanswered:
                 # Someone is already probing the unknown bucket: wait for its reply rather than guess.
-                self._lock.wait_for(lambda: self._level is not None or not self._unanswered, PROBE_TIMEOUT)
+                self._awaiting_probe += 1
+                try:
+                    self._lock.wait_for(lambda: self._level is not None or not self._unanswered, PROBE_TIMEOUT)
+                finally:
+                    self._awaiting_probe -= 1
             ticket = next(self._tickets)
             self._largest = max(self._largest, cost)
             if self._level is not None and self._can_pace:

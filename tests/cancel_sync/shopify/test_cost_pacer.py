@@ -2,6 +2,7 @@ import threading
 
 import pytest
 
+from devtools.local_airflow import wait_until
 from include.cancel_sync.shopify.cost_pacer import ALONE_SECONDS, HEADROOM, SHARE_SECONDS, CostPacer
 from tests.clocks import FakeClock
 from tests.timing import scaled
@@ -49,6 +50,11 @@ def reserving_in_background(pacer, cost=10):
     worker = threading.Thread(target=request)
     worker.start()
     return went, errors, worker
+
+
+def blocked(pacer, count: int = 1) -> None:
+    """Until `count` requests wait inside the pacer: a check that one has not gone means something only then."""
+    wait_until(lambda: pacer.waiting == count, scaled(10), f"{count} request(s) waiting in the pacer")
 
 
 def test_no_wait_before_the_first_reply():
@@ -129,6 +135,7 @@ def test_until_the_first_reply_one_request_probes_alone():
     pacer = CostPacer()
     pacer.reserve(10)  # the probe, in flight
     second_went, _, worker = reserving_in_background(pacer)
+    blocked(pacer)
     assert not second_went.wait(0.2), "a second request went out before the bucket was known"
     pacer.observe(status(500.0), 1)
     assert second_went.wait(scaled(2))
@@ -245,6 +252,7 @@ def test_a_waiting_request_goes_as_soon_as_a_reply_shows_the_points():
     pacer = CostPacer()  # real time: waits on its condition
     pacer.observe(status(0.0, maximum=2000.0, rate=1.0))  # 1 point/s: the projection says minutes
     went, _, worker = reserving_in_background(pacer)
+    blocked(pacer)
     assert not went.wait(0.2)
     pacer.observe(status(1500.0, maximum=2000.0, rate=1.0))  # another request's reply: plenty there
     assert went.wait(scaled(2)), "the waiting request slept through the news"
@@ -268,6 +276,7 @@ def test_a_reply_with_nothing_to_pace_by_lets_a_waiting_request_go(reply):
     pacer = CostPacer()
     pacer.observe(status(0.0, maximum=2000.0, rate=1.0))
     went, failed, worker = reserving_in_background(pacer)
+    blocked(pacer)
     assert not went.wait(0.2)
     pacer.observe(reply)
     assert went.wait(scaled(2)), "the waiting request is stuck"
