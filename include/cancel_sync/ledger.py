@@ -40,9 +40,9 @@ from include.cancel_sync.records import Decision, Outcome
 
 _metadata = sa.MetaData()
 SETTLED_FOR_GOOD = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
-# An intent whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed.
 # How a claim's row may close when its cancel was sent: a failure may be a reply lost after Shopify acted.
 _MAY_HAVE_CANCELLED = (Outcome.ACCEPTED, Outcome.CANCELLED, Outcome.FAILED)
+# An intent whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed.
 _OPEN = f"outcome IS NULL OR outcome = '{Outcome.ACCEPTED.value}'"
 ledger_table = sa.Table(
     "cancel_sync_ledger",
