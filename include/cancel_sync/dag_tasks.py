@@ -51,9 +51,12 @@ def shopify_client(conn_id: str):
 
 
 def cancel_tasks(sweep: bool = False) -> None:
-    """Add the tasks to the DAG being defined (call it inside a @dag function)."""
+    """Add the tasks to the DAG being defined (call it inside a @dag function).
 
-    @task
+    A task returning a dict is `multiple_outputs=False`: Airflow infers True from the `-> dict` and would push
+    each key as an XCom of its own too, storing every batch's decisions twice."""
+
+    @task(multiple_outputs=False)
     def resolve_run(params=None, data_interval_start=None, data_interval_end=None, ti=None) -> dict:
         from airflow.sdk import Variable
 
@@ -86,7 +89,7 @@ def cancel_tasks(sweep: bool = False) -> None:
             return tasks.extract(NetSuiteHook().get_client, run, AirflowXCom(ti), Ledger.from_airflow)
 
     # Each mapped task is one store's batch: Airflow's grid names it "<store>: <n> orders" (BATCH_LABEL).
-    @task(map_index_template=BATCH_LABEL)
+    @task(map_index_template=BATCH_LABEL, multiple_outputs=False)
     def compare_with_shopify(run: dict, batch: dict) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.ledger import Ledger
@@ -95,7 +98,7 @@ def cancel_tasks(sweep: bool = False) -> None:
         _label_batch(tasks.batch_label(run, batch))
         return tasks.compare(shopify_client, NetSuiteHook().get_client, run, batch, Ledger.from_airflow)
 
-    @task(map_index_template=BATCH_LABEL)
+    @task(map_index_template=BATCH_LABEL, multiple_outputs=False)
     def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
         from include.cancel_sync import tasks
         from include.cancel_sync.ledger import Ledger, RunKey
@@ -110,7 +113,7 @@ def cancel_tasks(sweep: bool = False) -> None:
         return {"orders": len(outcomes)}
 
     # ALL_DONE, and the run's settings pulled inside: the report is written whatever stopped the run.
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0, multiple_outputs=False)
     def report(ti=None, dag_run=None) -> dict:
         from airflow.sdk import Variable, get_current_context
 
