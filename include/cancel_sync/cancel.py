@@ -211,7 +211,11 @@ def _apply_recheck(
     fresh = {d["id"]: d for d in decide(wanted, states, links, settings.prevent_refund)}
     for outcome in wanted:
         recheck = fresh[outcome["id"]]
+        before = outcome.get("financial_status")
         outcome.update(recheck, outcome=outcome_of(recheck["decision"]), detail=recheck["reason"])
+        if recheck["decision"] == Decision.ALREADY_CANCELLED:
+            # Cancelled since the compare step: its reading is the order before; the re-check's is after.
+            outcome.update(financial_status=before, financial_status_after=recheck["financial_status"])
     by_the_sync: list[tuple[OrderOutcome, dict[str, Any], OrderOutcome]] = []
     for outcome in wanted:
         if outcome["decision"] != Decision.ALREADY_CANCELLED:
@@ -231,22 +235,40 @@ def _apply_recheck(
         attempt = tried.get(outcome["gid"])
         if last_attempts is None or (attempt is not None and attempt.same_run(run_key)):
             # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
-            _mark_cancelled_earlier(outcome, state, sender)
+            _mark_cancelled_earlier(outcome, state, settings, sender)
         elif attempt is not None:
             mark_cancelled_elsewhere(outcome, attempt)
         # No try on record sent it (another ledger's sync): already cancelled, as decide() says.
 
 
-def _mark_cancelled_earlier(outcome: OrderOutcome, state: dict[str, Any], sender: OrderOutcome | None = None) -> None:
+def _mark_cancelled_earlier(
+    outcome: OrderOutcome, state: dict[str, Any], settings: SyncSettings, sender: OrderOutcome | None = None
+) -> None:
     if sender is not None and sender is not outcome:
         detail = f"cancelled with {sender['tranid']}, which links the same Shopify order, by an earlier try"
         outcome.update(outcome=Outcome.CANCELLED_WITH_OTHER, refund=False, detail=f"{detail} at {state['cancelledAt']}")
         return
+    financial = state.get("displayFinancialStatus")
+    outcome["financial_status_after"] = financial
+    if _refunded_against_setting(outcome, financial, settings):
+        # The earlier try failed the order for this; a retry must not turn it into a success.
+        outcome.update(outcome=Outcome.FAILED, detail=f"cancelled by an earlier try, but {REFUNDED_AGAINST_SETTING}")
+        log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
+        return
     outcome.update(
         outcome=Outcome.CANCELLED,
-        refund=state.get("displayFinancialStatus") == "REFUNDED",
+        refund=financial == "REFUNDED",
         detail=f"cancelled by an earlier try at {state['cancelledAt']}",
     )
+
+
+REFUNDED_AGAINST_SETTING = "Shopify refunded it although prevent-refund is on"
+
+
+def _refunded_against_setting(outcome: OrderOutcome, financial_after: str | None, settings: SyncSettings) -> bool:
+    """A refund the merchant turned off: prevent-refund on, and the cancelled order shows a refund it did not
+    have before."""
+    return settings.prevent_refund and financial_after == "REFUNDED" and outcome.get("financial_status") != "REFUNDED"
 
 
 def _respect_claims(
@@ -265,7 +287,7 @@ def _respect_claims(
         if claims:
             doubtful = {gid: by_gid[gid] for gid in claims}
             wait = timeout if ours else 0.0
-            _settle_open_intents(client, journal.ledger, doubtful, claims, journal.run_key, wait, sleep)
+            _settle_open_intents(client, journal, doubtful, claims, wait, sleep)
     to_send = {
         gid: sharing for gid, sharing in by_gid.items() if any(o["outcome"] == Outcome.TO_CANCEL for o in sharing)
     }
@@ -276,17 +298,20 @@ def _respect_claims(
 
 def _settle_open_intents(
     client: ShopifyClient,
-    ledger: Ledger,
+    journal: _Journal,
     in_doubt: dict[str, list[OrderOutcome]],
     holders: dict[str, Holder],
-    run_key: RunKey,
     timeout: float,
     sleep: Callable[[float], None],
 ) -> None:
     """A cancel a dead try sent (or was sending) may still be in flight: wait for Shopify's word, never resend
     blindly. A dead try of another run (its claim expired) keeps the credit for a cancel that went through."""
+    ledger, run_key = journal.ledger, journal.run_key
     open_intents = ledger.open_intents(in_doubt)
-    wanted = [outcome for sharing in in_doubt.values() for outcome in sharing]
+    # Shopify shows these cancelled: found so at the re-check, or while waiting here.
+    cancelled_gids = {
+        o["gid"] for sharing in in_doubt.values() for o in sharing if o["decision"] == Decision.ALREADY_CANCELLED
+    }
     # Wait only where the re-check still says open; an order it found cancelled is settled already.
     in_doubt = {
         gid: sharing for gid, sharing in in_doubt.items() if any(o["outcome"] == Outcome.TO_CANCEL for o in sharing)
@@ -298,22 +323,21 @@ def _settle_open_intents(
         for gid, state in states.items():
             if state.get("cancelledAt"):
                 sharing = in_doubt.pop(gid)
+                cancelled_gids.add(gid)
                 sender = _sent_by_us(state, sharing) or min(sharing, key=lambda o: o["id"])
                 for outcome in sharing:
                     if holders[gid].same_run(run_key):
-                        _mark_cancelled_earlier(outcome, state, sender)
+                        _mark_cancelled_earlier(outcome, state, journal.settings, sender)
                     else:
                         mark_cancelled_elsewhere(outcome, holders[gid])
         if not in_doubt or time.monotonic() >= deadline:
             break
         sleep(delay)
         delay = min(delay * 2, 5.0)
-    settled = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
-    settled_gids = {o["gid"] for o in wanted if o["outcome"] in settled}
     for gid, row_ids in open_intents.items():
-        settled = gid in settled_gids
         for row_id in row_ids:
-            if settled:
+            # Whatever this try makes of it (a refund against the setting fails it), the cancel went through.
+            if gid in cancelled_gids:
                 detail = "confirmed by a later try: Shopify shows the order cancelled"
                 ledger.close_intent(row_id, Outcome.CANCELLED, detail)
             else:
@@ -374,10 +398,8 @@ def _confirm(
 def _finish(outcome: OrderOutcome, state: dict[str, Any], settings: SyncSettings) -> None:
     financial = state.get("displayFinancialStatus")
     outcome["financial_status_after"] = financial
-    if settings.prevent_refund and financial == "REFUNDED" and outcome.get("financial_status") != "REFUNDED":
-        outcome.update(
-            outcome=Outcome.FAILED, detail="cancelled, but Shopify refunded it although prevent-refund is on"
-        )
+    if _refunded_against_setting(outcome, financial, settings):
+        outcome.update(outcome=Outcome.FAILED, detail=f"cancelled, but {REFUNDED_AGAINST_SETTING}")
         log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
         return
     refunded = " with refund" if outcome["refund"] else " without refund"

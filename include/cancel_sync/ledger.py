@@ -40,7 +40,8 @@ from include.cancel_sync.records import Decision, Outcome
 
 _metadata = sa.MetaData()
 SETTLED_FOR_GOOD = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
-# How a claim's row may close when its cancel was sent: a failure may be a reply lost after Shopify acted.
+# How a claim's row may close when its cancel was sent (riders' rows too): a failure may be a reply lost after
+# Shopify acted, or an unconfirmed cancel Shopify had accepted (its job id kept).
 _MAY_HAVE_CANCELLED = (Outcome.ACCEPTED, Outcome.CANCELLED, Outcome.FAILED)
 # An intent whose cancel may or may not have happened: no reply yet, or accepted but unconfirmed.
 _OPEN = f"outcome IS NULL OR outcome = '{Outcome.ACCEPTED.value}'"
@@ -303,11 +304,16 @@ class Ledger:
         return self._holders(gids, sa.or_(cancelled, sa.text(f"({_OPEN})")), first=cancelled)
 
     def last_attempts(self, gids: Iterable[str]) -> dict[str, Holder]:
-        """Shopify GID → the latest try that sent, or may have sent, a cancel for it: a claim still open, or
-        closed as anything but "not applied" (a later look found the order open after it)."""
+        """Shopify GID → the try that sent, or may have sent, its cancel: among rows of a `to_cancel` decision
+        (not a dry run) open, accepted, cancelled or failed, the latest one Shopify accepted or that has no
+        reply on record (open, or with a job id); else the latest failed one (refused, or its reply lost). A
+        later try's refusal ("already cancelled") never takes the credit from the one Shopify accepted."""
         t = ledger_table
         sent = sa.or_(t.c.outcome.is_(None), t.c.outcome.in_(list(_MAY_HAVE_CANCELLED)))
-        return self._holders(gids, sa.and_(t.c.decision == Decision.TO_CANCEL, t.c.dry_run.is_(False), sent))
+        accepted = sa.or_(t.c.outcome.is_(None), t.c.outcome != Outcome.FAILED, t.c.job_id.is_not(None))
+        return self._holders(
+            gids, sa.and_(t.c.decision == Decision.TO_CANCEL, t.c.dry_run.is_(False), sent), first=accepted
+        )
 
     def settled(self, gids: Iterable[str]) -> set[str]:
         """The Shopify orders the ledger shows settled for good: cancelled (by any run), or found cancelled in

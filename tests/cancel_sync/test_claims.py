@@ -35,11 +35,20 @@ def paid_world(count: int = ORDERS):
     )
 
 
-def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sleep, dag_id=SYNC_DAG_ID, try_number=1):
-    links = lambda gids: read_linked_orders(netsuite_client(sandboxes), SETTINGS.link_field, gids)  # noqa: E731
+def run_cancel(
+    sandboxes,
+    decisions,
+    ledger: Ledger,
+    run_id: str,
+    sleep=time.sleep,
+    dag_id=SYNC_DAG_ID,
+    try_number=1,
+    settings=SETTINGS,
+):
+    links = lambda gids: read_linked_orders(netsuite_client(sandboxes), settings.link_field, gids)  # noqa: E731
     return cancel_batch(
         shopify_client(sandboxes),
-        SETTINGS,
+        settings,
         decisions,
         concurrency=ORDERS,
         confirm_timeout=WAIT,
@@ -48,6 +57,14 @@ def run_cancel(sandboxes, decisions, ledger: Ledger, run_id: str, sleep=time.sle
         run_key=RunKey(dag_id, run_id, try_number, 0),
         read_links=links,
     )
+
+
+def cancelled_rows(ledger: Ledger) -> list[tuple[str, str]]:
+    with ledger.engine.connect() as db:
+        query = sa.select(ledger_table.c.run_id, ledger_table.c.shopify_gid).where(
+            ledger_table.c.outcome == "cancelled"
+        )
+        return sorted(tuple(row) for row in db.execute(query))
 
 
 def test_a_second_claim_on_a_shopify_order_is_refused_while_the_first_is_open(ledger_url):
@@ -143,21 +160,8 @@ def test_an_order_another_run_cancelled_but_has_not_recorded_yet_counts_as_that_
     assert by_id[decisions[1]["id"]]["outcome"] == "cancelled"
     calls = Counter(call.order_id for call in sandboxes.shopify.store.cancel_calls)
     assert calls == Counter({decisions[0]["gid"]: 1, decisions[1]["gid"]: 1})  # B sent only the other one
-    with ledger.engine.connect() as db:
-        counted = db.execute(
-            sa.select(ledger_table.c.shopify_gid).where(
-                ledger_table.c.outcome == "cancelled", ledger_table.c.run_id == "run_b"
-            )
-        ).scalars()
-        assert list(counted) == [decisions[1]["gid"]]  # A's cancel is not counted again in B
-
-
-def cancelled_rows(ledger: Ledger) -> list[tuple[str, str]]:
-    with ledger.engine.connect() as db:
-        query = sa.select(ledger_table.c.run_id, ledger_table.c.shopify_gid).where(
-            ledger_table.c.outcome == "cancelled"
-        )
-        return sorted(tuple(row) for row in db.execute(query))
+    counted_in_b = [gid for run_id, gid in cancelled_rows(ledger) if run_id == "run_b"]
+    assert counted_in_b == [decisions[1]["gid"]]  # A's cancel is not counted again in B
 
 
 def test_a_cancel_another_run_recorded_as_failed_is_that_runs_and_its_retry_counts_it(make_sandboxes, ledger_url):
@@ -182,6 +186,63 @@ def test_a_cancel_another_run_recorded_as_failed_is_that_runs_and_its_retry_coun
     calls = Counter(call.order_id for call in sandboxes.shopify.store.cancel_calls)
     assert calls == Counter({decisions[0]["gid"]: 1, decisions[1]["gid"]: 1})
     assert cancelled_rows(ledger) == sorted([("run_a", decisions[0]["gid"]), ("run_b", decisions[1]["gid"])])
+
+
+def send_as(sandboxes, ledger: Ledger, key: RunKey, decision, settings=SETTINGS) -> tuple[int, dict]:
+    """A try of another run (or a dead one): its claim, then its orderCancel; returns the row and the outcome."""
+    row = ledger.claim(key, decision, settings)
+    sent = [dict(decision, outcome="to_cancel")]
+    send_cancels(shopify_client(sandboxes), settings, sent, staff_note, 1)
+    assert isinstance(row, int) and sent[0]["outcome"] == "accepted"
+    return row, sent[0]
+
+
+def test_a_later_runs_refused_cancel_does_not_take_the_credit_from_the_accepted_one(make_sandboxes, ledger_url):
+    # A's cancel was accepted and went through, unconfirmed (A recorded it failed). B, still seeing it open, sent
+    # one too, which Shopify refused. The cancel is A's: A's retry counts it, B's says A did it.
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    row_a, sent_by_a = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 1, 0), decisions[0])
+    ledger.close_intent(row_a, "failed", "not confirmed within the wait", sent_by_a["job_id"])
+    row_b = ledger.claim(RunKey(SYNC_DAG_ID, "run_b", 1, 0), decisions[0], SETTINGS)
+    ledger.close_intent(row_b, "failed", "Shopify refused the cancel: the order is already cancelled")
+
+    retry_of_b = run_cancel(sandboxes, decisions, ledger, "run_b", try_number=2)
+    retry_of_a = run_cancel(sandboxes, decisions, ledger, "run_a", try_number=2)
+
+    assert (retry_of_b[0]["outcome"], retry_of_b[0]["detail"]) == (
+        "already_cancelled",
+        "cancelled by run run_a (try 1)",
+    )
+    assert retry_of_a[0]["outcome"] == "cancelled" and retry_of_a[0]["detail"].startswith("cancelled by an earlier try")
+    assert len(sandboxes.shopify.store.cancel_calls) == 1
+    assert cancelled_rows(ledger) == [("run_a", decisions[0]["gid"])]
+
+
+@pytest.mark.parametrize("first_try", ["recorded_it_failed", "died_before_recording"])
+def test_a_refund_against_prevent_refund_stays_a_failure_in_the_retry(make_sandboxes, ledger_url, first_try):
+    # Prevent-refund is on; the first try's cancel went through, and the order shows refunded (a person or an
+    # app refunded it meanwhile). That try failed the order for it (or died first): the retry must fail it too,
+    # not report the earlier try's cancel as a success, and send nothing.
+    settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, {"settings": settings.to_dict(), "window": WINDOW})
+    assert decisions[0]["refund"] is False and decisions[0]["financial_status"] == "PAID"
+    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 1, 0), decisions[0], settings)
+    store = sandboxes.shopify.store
+    with store.lock:
+        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = "REFUNDED"
+    if first_try == "recorded_it_failed":
+        ledger.close_intent(row, "failed", "cancelled, but Shopify refunded it although prevent-refund is on")
+
+    [retry] = run_cancel(sandboxes, decisions, ledger, "run_a", try_number=2, settings=settings)
+
+    assert retry["outcome"] == "failed" and "although prevent-refund is on" in retry["detail"], retry
+    assert (retry["financial_status"], retry["financial_status_after"]) == ("PAID", "REFUNDED")
+    assert len(store.cancel_calls) == 1
+    assert cancelled_rows(ledger) == ([] if first_try == "recorded_it_failed" else [("run_a", decisions[0]["gid"])])
 
 
 def test_a_cancel_with_the_syncs_note_but_no_try_on_record_is_already_cancelled_not_this_runs(
