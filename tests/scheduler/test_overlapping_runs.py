@@ -82,7 +82,9 @@ def test_a_backfill_of_overlapping_windows_run_side_by_side_cancels_each_order_o
     sharing = [(k, k + 1) for k in range(WINDOWS - 1) if windows[k] & windows[k + 1]]
     # Every orderCancel waits in Shopify until two runs that share orders have both compared: both found
     # those orders open, so both go to cancel them. Whatever order the pool runs the tasks in (it runs a
-    # run's cancel before other runs' compares), the two runs then meet at the claims.
+    # run's cancel before other runs' compares), the two then meet in the ledger: a claim, or a cancel on
+    # record. (No deadlock: each run here has one batch, so a blocked cancel task is a compared run, and any
+    # four of the five windows hold a sharing pair; the pool has four slots.)
     sandboxes.shopify.hold.arm(after=0, body_contains="orderCancel")
 
     airflow_api.create_backfill(
