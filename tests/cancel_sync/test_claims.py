@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from devtools.local_airflow import wait_until
 from include.cancel_sync.cancel import cancel_batch, staff_note
 from include.cancel_sync.claims import LEASE
 from include.cancel_sync.constants import SWEEP_DAG_ID, SYNC_DAG_ID
@@ -218,6 +219,37 @@ def test_a_later_runs_refused_cancel_does_not_take_the_credit_from_the_accepted_
     assert retry_of_a[0]["outcome"] == "cancelled" and retry_of_a[0]["detail"].startswith("cancelled by an earlier try")
     assert len(sandboxes.shopify.store.cancel_calls) == 1
     assert cancelled_rows(ledger) == [("run_a", decisions[0]["gid"])]
+
+
+def test_a_refund_against_prevent_refund_fails_the_order(make_sandboxes, ledger_url):
+    # Prevent-refund is on; while the cancel job runs, a person (or an app) refunds the order: the cancel went
+    # through, but the money went back against the setting. The order fails, loudly, and its claim says cancelled.
+    settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, {"settings": settings.to_dict(), "window": WINDOW})
+    store = sandboxes.shopify.store
+    store.hold_jobs()
+    outcomes: list = []
+    worker = threading.Thread(
+        target=lambda: outcomes.extend(run_cancel(sandboxes, decisions, ledger, "run_a", settings=settings))
+    )
+    worker.start()
+    wait_until(lambda: store.cancel_calls, WAIT, "the cancel to reach Shopify")
+    with store.lock:
+        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = "REFUNDED"
+    store.finish_held_jobs()
+    worker.join(WAIT)
+
+    [outcome] = outcomes
+    assert (outcome["outcome"], outcome["detail"]) == (
+        "failed",
+        "cancelled, but Shopify refunded it although prevent-refund is on",
+    )
+    assert [call.accepted for call in store.cancel_calls] == [True]
+    with ledger.engine.connect() as db:
+        rows = db.execute(sa.select(ledger_table.c.outcome, ledger_table.c.refund_requested)).all()
+    assert [tuple(row) for row in rows] == [("failed", False)]  # not asked to refund; recorded as failed
 
 
 @pytest.mark.parametrize("first_try", ["recorded_it_failed", "died_before_recording"])
