@@ -27,7 +27,7 @@ from include.cancel_sync.records import Decision, OrderDecision, OrderOutcome, O
 from include.cancel_sync.settings import SyncSettings
 from include.cancel_sync.shopify.cancel_requests import send_cancels
 from include.cancel_sync.shopify.client import ShopifyClient
-from include.cancel_sync.shopify.order_states import read_finished_jobs, read_order_states
+from include.cancel_sync.shopify.order_states import read_finished_jobs, read_order_states, read_running_jobs
 from include.cancel_sync.together import together
 
 log = logging.getLogger(__name__)
@@ -187,10 +187,16 @@ class _Journal:
                 mark_cancelled_elsewhere(outcome, winner)
 
     def finish(self, sent: list[OrderOutcome]) -> None:
-        # Until this commit the rows stay open: a try that dies before it leaves them in doubt.
+        # Until this commit the rows stay open: a try that dies before it leaves them in doubt. A cancel still in
+        # doubt keeps its claim (accepted): no try sends another before Shopify shows how it ended.
         self.ledger.close_intents(
             [
-                (self.rows[o["id"]], o["outcome"], ledger_detail(o), o.get("job_id"))
+                (
+                    self.rows[o["id"]],
+                    Outcome.ACCEPTED if o.get("in_doubt") else o["outcome"],
+                    ledger_detail(o),
+                    o.get("job_id"),
+                )
                 for o in sent
                 if o["id"] in self.rows
             ]
@@ -236,8 +242,8 @@ def _apply_recheck(
         if last_attempts is None or (attempt is not None and attempt.same_run(run_key)):
             # An earlier try of this run sent it (and was cut short): report it as ours, send nothing.
             _mark_cancelled_earlier(outcome, state, settings, sender)
-        elif attempt is not None:
-            mark_cancelled_elsewhere(outcome, attempt)
+        elif attempt is not None:  # a try that did not confirm it: its refund check never ran
+            _credit_unconfirmed(outcome, attempt, state, settings)
         # No try on record sent it (another ledger's sync): already cancelled, as decide() says.
 
 
@@ -263,12 +269,29 @@ def _mark_cancelled_earlier(
 
 
 REFUNDED_AGAINST_SETTING = "Shopify refunded it although prevent-refund is on"
+_REFUNDED = frozenset({"REFUNDED", "PARTIALLY_REFUNDED"})
 
 
 def _refunded_against_setting(outcome: OrderOutcome, financial_after: str | None, settings: SyncSettings) -> bool:
-    """A refund the merchant turned off: prevent-refund on, and the cancelled order shows a refund it did not
-    have before."""
-    return settings.prevent_refund and financial_after == "REFUNDED" and outcome.get("financial_status") != "REFUNDED"
+    """A refund the merchant turned off: prevent-refund on, and the cancelled order shows a refund, whole or
+    partial, it did not have before (partly refunded before and after: a further refund does not show)."""
+    return (
+        settings.prevent_refund and financial_after in _REFUNDED and financial_after != outcome.get("financial_status")
+    )
+
+
+def _credit_unconfirmed(outcome: OrderOutcome, holder: Holder, state: dict[str, Any], settings: SyncSettings) -> None:
+    """Another run's cancel that run never confirmed: its, unless it came back refunded against the setting."""
+    financial = state.get("displayFinancialStatus")
+    if _refunded_against_setting(outcome, financial, settings):
+        outcome.update(
+            outcome=Outcome.FAILED,
+            financial_status_after=financial,
+            detail=f"cancelled by {holder.describe()}, but {REFUNDED_AGAINST_SETTING}",
+        )
+        log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
+        return
+    mark_cancelled_elsewhere(outcome, holder)
 
 
 def _respect_claims(
@@ -308,6 +331,7 @@ def _settle_open_intents(
     blindly. A dead try of another run (its claim expired) keeps the credit for a cancel that went through."""
     ledger, run_key = journal.ledger, journal.run_key
     open_intents = ledger.open_intents(in_doubt)
+    open_jobs = ledger.open_jobs(in_doubt)
     # Shopify shows these cancelled: found so at the re-check, or while waiting here.
     cancelled_gids = {
         o["gid"] for sharing in in_doubt.values() for o in sharing if o["decision"] == Decision.ALREADY_CANCELLED
@@ -329,12 +353,24 @@ def _settle_open_intents(
                     if holders[gid].same_run(run_key):
                         _mark_cancelled_earlier(outcome, state, journal.settings, sender)
                     else:
-                        mark_cancelled_elsewhere(outcome, holders[gid])
+                        _credit_unconfirmed(outcome, holders[gid], state, journal.settings)
         if not in_doubt or time.monotonic() >= deadline:
             break
         sleep(delay)
         delay = min(delay * 2, 5.0)
+    # Still open: a cancel job Shopify has not run yet may still cancel it. Send nothing; its claim stays.
+    running = read_running_jobs(client, [open_jobs.get(gid) for gid in in_doubt])
+    for gid, sharing in in_doubt.items():
+        if open_jobs.get(gid) in running:
+            detail = (
+                f"Shopify has not run the cancel job {open_jobs[gid]} of {holders[gid].describe()} yet; nothing sent "
+                "(a later try re-checks it)"
+            )
+            for outcome in sharing:
+                outcome.update(outcome=Outcome.FAILED, detail=detail, in_doubt=True)
     for gid, row_ids in open_intents.items():
+        if gid not in cancelled_gids and open_jobs.get(gid) in running:
+            continue
         for row_id in row_ids:
             # Whatever this try makes of it (a refund against the setting fails it), the cancel went through.
             if gid in cancelled_gids:
@@ -392,7 +428,7 @@ def _confirm(
             detail = "the cancel's reply was lost and Shopify still shows the order open; a retry re-checks it"
         else:
             detail = f"Shopify accepted the cancel but did not finish it within {timeout:.0f}s; a retry re-checks it"
-        outcome.update(outcome=Outcome.FAILED, detail=detail)
+        outcome.update(outcome=Outcome.FAILED, detail=detail, in_doubt=True)
 
 
 def _finish(outcome: OrderOutcome, state: dict[str, Any], settings: SyncSettings) -> None:

@@ -366,6 +366,19 @@ class Ledger:
                     found.setdefault(gid, []).append(row_id)
         return found
 
+    def open_jobs(self, gids: Iterable[str]) -> dict[str, str]:
+        """Shopify GID → the cancel job of its open intent, where Shopify accepted the cancel and named one."""
+        t = ledger_table
+        gids = list(dict.fromkeys(gids))
+        found: dict[str, str] = {}
+        with self.engine.connect() as db:
+            for start in range(0, len(gids), 500):
+                query = sa.select(t.c.shopify_gid, t.c.job_id).where(
+                    t.c.shopify_gid.in_(gids[start : start + 500]), sa.text(f"({_OPEN})"), t.c.job_id.is_not(None)
+                )
+                found.update((gid, job_id) for gid, job_id in db.execute(query))
+        return found
+
     def history(
         self, tranid: str | None = None, shopify_name: str | None = None, store: str | None = None
     ) -> list[dict[str, Any]]:

@@ -114,4 +114,7 @@ class OrderOutcome(OrderDecision, total=False):
     job_id: NotRequired[str | None]  # Shopify's cancel job (ledger only; not sent to the report)
     financial_status_after: NotRequired[str | None]
     ambiguous: NotRequired[bool]  # the cancel's reply was lost: confirmed from order state
+    # Failed without Shopify's last word: its cancel may still go through, so its claim stays open (ledger
+    # `accepted`) and no try sends another until Shopify shows how it ended.
+    in_doubt: NotRequired[bool]
     user_errors: NotRequired[list[dict[str, Any]]]

@@ -221,7 +221,74 @@ def test_a_later_runs_refused_cancel_does_not_take_the_credit_from_the_accepted_
     assert cancelled_rows(ledger) == [("run_a", decisions[0]["gid"])]
 
 
-def test_a_refund_against_prevent_refund_fails_the_order(make_sandboxes, ledger_url):
+def cancel_try(sandboxes, decisions, ledger: Ledger, run_id: str, try_number: int, settings=SETTINGS):
+    """A try that gives up on confirming after half a second: the scenario's give-up, not a wait for something due."""
+    return cancel_batch(
+        shopify_client(sandboxes),
+        settings,
+        decisions,
+        confirm_timeout=0.5,
+        ledger=ledger,
+        run_key=RunKey(SYNC_DAG_ID, run_id, try_number, 0),
+    )
+
+
+def test_a_cancel_shopify_has_not_carried_out_yet_keeps_its_claim_and_is_never_sent_again(make_sandboxes, ledger_url):
+    # Shopify accepted the cancel, but its job has not run when the try gives up confirming. The next try, and
+    # another run, find the job still pending: they send nothing. Once it has run, the retry counts it.
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    gid = decisions[0]["gid"]
+    store = sandboxes.shopify.store
+    store.hold_jobs()
+
+    [first] = cancel_try(sandboxes, decisions, ledger, "run_a", 1)
+    assert (first["outcome"], first["detail"]) == (
+        "failed",
+        "Shopify accepted the cancel but did not finish it within 0s; a retry re-checks it",
+    )
+    assert set(ledger.open_intents([gid])) == {gid} and ledger.open_jobs([gid]) == {gid: first["job_id"]}
+    [second] = cancel_try(sandboxes, decisions, ledger, "run_a", 2)
+    [other_run] = cancel_try(sandboxes, decisions, ledger, "run_b", 1)
+    assert second["outcome"] == "failed" and second["detail"].startswith(
+        f"Shopify has not run the cancel job {first['job_id']} of run run_a (try 1) yet; nothing sent"
+    )
+    assert other_run["outcome"] == "cancelling_in_other_run"
+    assert len(store.cancel_calls) == 1 and set(ledger.open_intents([gid])) == {gid}
+
+    store.finish_held_jobs()
+    [third] = cancel_try(sandboxes, decisions, ledger, "run_a", 3)
+
+    assert third["outcome"] == "cancelled" and third["detail"].startswith("cancelled by an earlier try")
+    assert len(store.cancel_calls) == 1 and ledger.open_intents([gid]) == {}
+    assert [run_id for run_id, _ in cancelled_rows(ledger)] == ["run_a", "run_a"]  # the first try's claim, the retry
+
+
+def test_another_runs_unconfirmed_cancel_that_came_back_refunded_fails_the_order(make_sandboxes, ledger_url):
+    # Run A's cancel went through, A recorded it failed and had no try left; meanwhile the order was refunded.
+    # Run B (prevent-refund on) finds it: A never checked the refund, so B fails the order, loudly.
+    settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, {"settings": settings.to_dict(), "window": WINDOW})
+    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 4, 0), decisions[0], settings)
+    ledger.close_intent(row, "failed", "the cancel's reply was lost and Shopify still shows the order open")
+    store = sandboxes.shopify.store
+    with store.lock:
+        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = "REFUNDED"
+
+    [outcome] = run_cancel(sandboxes, decisions, ledger, "run_b", settings=settings)
+
+    assert (outcome["outcome"], outcome["detail"]) == (
+        "failed",
+        "cancelled by run run_a (try 4), but Shopify refunded it although prevent-refund is on",
+    )
+    assert len(store.cancel_calls) == 1
+
+
+@pytest.mark.parametrize("refunded", ["REFUNDED", "PARTIALLY_REFUNDED"])
+def test_a_refund_against_prevent_refund_fails_the_order(make_sandboxes, ledger_url, refunded):
     # Prevent-refund is on; while the cancel job runs, a person (or an app) refunds the order: the cancel went
     # through, but the money went back against the setting. The order fails, loudly, and its claim says cancelled.
     settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
@@ -237,7 +304,7 @@ def test_a_refund_against_prevent_refund_fails_the_order(make_sandboxes, ledger_
     worker.start()
     wait_until(lambda: store.cancel_calls, WAIT, "the cancel to reach Shopify")
     with store.lock:
-        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = "REFUNDED"
+        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = refunded
     store.finish_held_jobs()
     worker.join(WAIT)
 

@@ -32,10 +32,10 @@ def read_order_states(
     return states
 
 
-def read_finished_jobs(client: ShopifyClient, job_ids: Iterable[str | None]) -> set[str]:
-    """The ids among `job_ids` of jobs Shopify has run (`done`); unknown ids count as not done."""
+def read_jobs(client: ShopifyClient, job_ids: Iterable[str | None]) -> dict[str, bool]:
+    """Job id → whether Shopify has run it (`done`), for the ids Shopify knows (unknown ones are absent)."""
     unique = [job_id for job_id in dict.fromkeys(job_ids) if job_id]
-    done: set[str] = set()
+    jobs: dict[str, bool] = {}
     for start in range(0, len(unique), MAX_JOBS_PER_QUERY):
         chunk = unique[start : start + MAX_JOBS_PER_QUERY]
         data = client.execute(
@@ -43,6 +43,16 @@ def read_finished_jobs(client: ShopifyClient, job_ids: Iterable[str | None]) -> 
         )
         for i, job_id in enumerate(chunk):
             job = data.get(f"j{i}") or {}
-            if job.get("done") is True and job.get("id") == job_id:
-                done.add(job_id)
-    return done
+            if job.get("id") == job_id:
+                jobs[job_id] = job.get("done") is True
+    return jobs
+
+
+def read_finished_jobs(client: ShopifyClient, job_ids: Iterable[str | None]) -> set[str]:
+    """The ids among `job_ids` of jobs Shopify has run (`done`); unknown ids count as not done."""
+    return {job_id for job_id, done in read_jobs(client, job_ids).items() if done}
+
+
+def read_running_jobs(client: ShopifyClient, job_ids: Iterable[str | None]) -> set[str]:
+    """The ids among `job_ids` of jobs Shopify knows and has not run yet."""
+    return {job_id for job_id, done in read_jobs(client, job_ids).items() if not done}
