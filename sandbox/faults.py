@@ -21,6 +21,10 @@ FAULT_KINDS = (
     "slow",  # reply normally after `delay` seconds (client timeouts)
     "drop",  # close the connection without replying
     "truncate",  # send half of the JSON body, then close
+    # Shopify only: run the request, then answer HTTP 200 with a GraphQL INTERNAL_SERVER_ERROR and no data (the
+    # error shape of shopify.dev/changelog/improved-graphql-errors; no page says whether a mutation ran before
+    # such an error, so the sandbox takes the reading that matters: it did).
+    "internal_error",
 )
 
 

@@ -138,6 +138,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(app.respond(request))
         elif fault.kind == "truncate":
             self._send(app.respond(request), truncate=True)
+        elif fault.kind == "internal_error":
+            app.respond(request)  # it ran; the reply says only that something went wrong
+            self._send(app.fault_response(fault.kind))
         else:
             self._send(app.fault_response(fault.kind))
 

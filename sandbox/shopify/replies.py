@@ -83,4 +83,10 @@ def http_fault(kind: str, status: ThrottleStatus) -> Response:
         return Response(502, page, {"Content-Type": "text/html; charset=utf-8"})
     if kind == "http_503":
         return Response(503, {"errors": "Service Unavailable"}, {**JSON, "Retry-After": "1"})
+    if kind == "internal_error":  # shopify.dev/changelog/improved-graphql-errors
+        error = {
+            "message": "Internal error. Looks like something went wrong on our end.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": "d2f47302-8559-4961-9a5b-3de60172aa29"},
+        }
+        return Response(200, {"errors": [error]}, dict(JSON))
     raise ValueError(f"no Shopify reply for fault kind {kind!r}")

@@ -23,7 +23,8 @@ from sandbox.world import SCENARIOS, build_world
 from tests.cancel_sync.step_runner import run_like_airflow
 from tests.conftest import WORLD_END, WORLD_START
 
-FAULT_KINDS = ("http_500", "http_502", "http_429", "throttled", "drop", "truncate")
+FAULT_KINDS = ("http_500", "http_502", "http_429", "throttled", "drop", "truncate", "internal_error")
+SHOPIFY_ONLY = ("throttled", "internal_error")  # Shopify's GraphQL replies; NetSuite has no such thing
 
 
 def fault_rules(rate: float) -> list[FaultRule]:
@@ -35,7 +36,7 @@ def run_load(orders: int, fault_rate: float, prevent_refund: bool, workdir: Path
     world = build_world(orders, WORLD_START, WORLD_END, seed=seed, scenarios=weights)
     options = SandboxOptions(shopify_bucket_size=1e9, shopify_restore_rate=1e9)  # cost is not what this measures
     options.shopify_faults.replace(fault_rules(fault_rate), seed=seed)
-    options.netsuite_faults.replace([r for r in fault_rules(fault_rate) if r.kind != "throttled"], seed=seed)
+    options.netsuite_faults.replace([r for r in fault_rules(fault_rate) if r.kind not in SHOPIFY_ONLY], seed=seed)
     ledger = Ledger(f"sqlite:///{workdir / 'ledger.sqlite'}")
     started = time.perf_counter()
     with Sandboxes(world, options) as sandboxes:

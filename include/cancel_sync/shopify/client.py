@@ -1,6 +1,7 @@
 """Shopify Admin GraphQL with cost-aware pacing and safe retries.
 
-Queries are retried on THROTTLED, 429, 5xx and connection trouble. A mutation is
+Queries are retried on THROTTLED, 429, 5xx, an INTERNAL_SERVER_ERROR without data (HTTP 200) and
+connection trouble. A mutation is
 retried only when it surely did not run (THROTTLED, 429, connection refused);
 otherwise `AmbiguousMutationError` tells the caller to re-read before acting.
 
@@ -175,9 +176,9 @@ class ShopifyClient:
             if mutation:
                 raise AmbiguousMutationError("Shopify's reply to a mutation was unreadable") from None
             raise TransientError(f"Shopify sent an unreadable reply (HTTP {response.status_code})") from None
-        return self._data(document, body, response.status_code, ticket)
+        return self._data(document, body, response.status_code, ticket, mutation)
 
-    def _data(self, document: str, body: Any, status: int, ticket: int | None = None) -> dict:
+    def _data(self, document: str, body: Any, status: int, ticket: int | None = None, mutation: bool = False) -> dict:
         if not isinstance(body, dict):
             raise ShopifyError(f"Shopify sent an unexpected reply (HTTP {status})")
         cost = (body.get("extensions") or {}).get("cost") or {}
@@ -197,6 +198,11 @@ class ShopifyClient:
             message = "Shopify GraphQL errors: " + "; ".join(_error_text(e) for e in _as_list(errors))
             if isinstance(body.get("data"), dict):
                 raise ShopifyPartialError(message, body["data"], _as_list(errors))
+            if any(_code(e) == "INTERNAL_SERVER_ERROR" for e in _as_list(errors)):
+                # Shopify's own fault, said in a 200: a query may be asked again; a mutation may have run.
+                if mutation:
+                    raise AmbiguousMutationError(message)
+                raise TransientError(message)
             raise ShopifyError(message)
         if status != 200 or "data" not in body:
             raise ShopifyError(f"Shopify reply without data (HTTP {status})")
@@ -220,8 +226,12 @@ def _as_list(errors: Any) -> list:
     return errors if isinstance(errors, list) else [errors]
 
 
+def _code(error: Any) -> str | None:
+    return (error.get("extensions") or {}).get("code") if isinstance(error, dict) else None
+
+
 def _error_text(error: Any) -> str:
     if isinstance(error, dict):
-        code = (error.get("extensions") or {}).get("code")
+        code = _code(error)
         return f"{error.get('message', error)}" + (f" ({code})" if code else "")
     return str(error)

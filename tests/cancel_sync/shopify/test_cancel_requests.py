@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from include.cancel_sync.cancel import cancel_batch, staff_note
@@ -74,16 +75,19 @@ def test_each_order_gets_its_own_request_and_answer(make_sandboxes):
             assert outcome["job_id"] == call.job_id
 
 
-def test_a_cut_off_reply_leaves_its_order_in_doubt_and_it_is_confirmed_not_resent(make_sandboxes):
-    # The second cancel's reply is cut off after it ran: that order is ambiguous, and the confirmation
-    # read (not a second orderCancel) finds it cancelled.
+@pytest.mark.parametrize("fault", ["truncate", "internal_error"])
+def test_a_reply_after_the_cancel_ran_that_says_nothing_of_it_leaves_it_in_doubt_confirmed_not_resent(
+    make_sandboxes, fault
+):
+    # The second cancel ran, but its reply is cut off, or is a 200 with only INTERNAL_SERVER_ERROR: that order
+    # is ambiguous, and the confirmation read (not a second orderCancel) finds it cancelled.
     options = SandboxOptions()
-    options.shopify_faults.replace([FaultRule("truncate", nth=(2,), body_contains="orderCancel")], seed=1)
+    options.shopify_faults.replace([FaultRule(fault, nth=(2,), body_contains="orderCancel")], seed=1)
     sandboxes = make_sandboxes(count=9, seed=4, scenarios=only(cancel_paid=1), options=options)
     decisions = [o | {"reason": "canceled in NetSuite, open in Shopify"} for o in outcomes_for(sandboxes)]
     result = cancel_batch(shopify_client(sandboxes), SETTINGS, decisions, concurrency=1)
 
-    assert [f.kind for f in sandboxes.shopify.faults.injected] == ["truncate"]
+    assert [f.kind for f in sandboxes.shopify.faults.injected] == [fault]
     assert all(len(calls) == 1 for calls in calls_by_order(sandboxes).values())
     assert len(calls_by_order(sandboxes)) == len(decisions)
     assert {o["outcome"] for o in result} == {"cancelled"}

@@ -39,6 +39,17 @@ def test_throttled_429_and_5xx_replies_count_as_overloads_and_ordinary_ones_do_n
     assert client.stats["overloaded"] == 3
 
 
+def test_a_query_answered_with_an_internal_error_and_no_data_is_asked_again(make_sandboxes):
+    options = SandboxOptions()
+    options.shopify_faults.replace([FaultRule("internal_error", nth=(1,))], seed=1)
+    sandboxes = make_sandboxes(count=3, seed=2, scenarios=only(cancel_paid=1), options=options)
+    client = waiting_client(sandboxes, FakeClock())
+
+    assert client.execute(ORDER_STATES_QUERY, {"ids": []}, cost=1.0) == {"nodes": []}
+    assert [f.kind for f in sandboxes.shopify.faults.injected] == ["internal_error"]
+    assert client.stats["retries"] == 1
+
+
 def test_round_trips_are_averaged_per_kind_and_stand_in_for_each_other_until_both_are_seen(make_sandboxes):
     sandboxes = make_sandboxes(count=3, seed=2, scenarios=only(cancel_paid=1))
     client = shopify_client(sandboxes)
