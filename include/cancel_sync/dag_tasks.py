@@ -100,16 +100,32 @@ def cancel_tasks(sweep: bool = False) -> None:
 
     @task(map_index_template=BATCH_LABEL, multiple_outputs=False)
     def cancel_in_shopify(run: dict, decisions: dict, ti=None, dag_run=None) -> dict:
+        import functools
+
+        from airflow.sdk import Variable
+
         from include.cancel_sync import tasks
+        from include.cancel_sync.airflow_connections import connection_exists
+        from include.cancel_sync.airflow_errors import bad_settings_fail_at_once
         from include.cancel_sync.ledger import Ledger, RunKey
         from include.cancel_sync.netsuite.hook import NetSuiteHook
         from include.cancel_sync.task_xcom import AirflowXCom
 
         _label_batch(tasks.batch_label(run, decisions))
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
-        outcomes = tasks.cancel(
-            shopify_client, NetSuiteHook().get_client, run, decisions, AirflowXCom(ti), Ledger.from_airflow(), key
-        )
+        get_variable = lambda name, default: Variable.get(name, default=default)  # noqa: E731
+        settings_now = functools.partial(tasks.current_settings, get_variable, connection_exists, sweep)
+        with bad_settings_fail_at_once():  # a Variable made invalid since the run began
+            outcomes = tasks.cancel(
+                shopify_client,
+                NetSuiteHook().get_client,
+                run,
+                decisions,
+                AirflowXCom(ti),
+                Ledger.from_airflow(),
+                key,
+                settings_now=settings_now,
+            )
         return {"orders": len(outcomes)}
 
     # ALL_DONE, and the run's settings pulled inside: the report is written whatever stopped the run.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from include.cancel_sync.constants import (
@@ -180,6 +180,17 @@ def load_settings(
         else:
             values["sweep_days"] = parse_sweep_days("param days", days)
     return SyncSettings(**values)
+
+
+def as_strict_as(settings: SyncSettings, now: SyncSettings) -> SyncSettings:
+    """The run's settings, made as strict as the merchant's settings are now: a task retried (or cleared by
+    hand, days later) after the cancel toggle was switched off sends nothing, after prevent-refund was switched
+    on refunds nothing. A setting loosened since the run began does not loosen the run."""
+    return replace(
+        settings,
+        cancel_enabled=settings.cancel_enabled and now.cancel_enabled,
+        prevent_refund=settings.prevent_refund or now.prevent_refund,
+    )
 
 
 def parse_order_ids(raw: Any) -> tuple[int, ...]:

@@ -47,7 +47,7 @@ from include.cancel_sync.records import Decision, OrderOutcome, Outcome
 from include.cancel_sync.report.files import ReportFiles
 from include.cancel_sync.report.record_urls import RecordUrls
 from include.cancel_sync.report.summary import RunSummary, format_report
-from include.cancel_sync.settings import SettingsError, SyncSettings, load_settings
+from include.cancel_sync.settings import SettingsError, SyncSettings, as_strict_as, load_settings
 from include.cancel_sync.shopify.client import ShopifyClient
 from include.cancel_sync.shopify.order_states import read_order_states
 from include.cancel_sync.stores import Store, load_stores, run_stores
@@ -259,9 +259,12 @@ def cancel(
     xcom: TaskXCom | None = None,
     ledger: Ledger | None = None,
     run_key: RunKey | None = None,
+    settings_now: Callable[[str], SyncSettings] | None = None,
     **options: Any,
 ) -> list[OrderOutcome]:
     """Cancel the batch's orders that need it, with its store's settings; returns every order's outcome.
+    `settings_now(store)`: that store's settings as the Variables say now (current_settings); the batch's
+    are made as strict (a retry after the toggle went off, or prevent-refund on, obeys them).
 
     The outcomes are pushed for the report before anything is raised, so a batch that fails (BatchFailed,
     after every other order was handled) still shows what it did. A batch of orders of no store sends
@@ -273,6 +276,11 @@ def cancel(
     read_links = None
     if store is not None:
         settings = store.settings(settings)
+        if settings_now is not None:
+            stricter = as_strict_as(settings, settings_now(store.name))
+            if stricter != settings:
+                log.warning("Store %s: settings changed since the run began; cancelling as they are now", store.name)
+            settings = stricter
         if any(record["decision"] == Decision.TO_CANCEL for record in records):
             client = _client(shopify_clients, store.shopify_conn_id)
             read_links = functools.partial(read_linked_orders, _client(netsuite_clients), settings.link_field)
@@ -290,6 +298,19 @@ def cancel(
     if any(o["outcome"] == Outcome.FAILED for o in outcomes):
         raise BatchFailed(outcomes)
     return outcomes
+
+
+def current_settings(
+    get_variable: Callable[[str, Any], Any],
+    connection_exists: Callable[[str], bool] | None,
+    sweep: bool,
+    store_name: str,
+) -> SyncSettings:
+    """A store's settings as the Variables say now (no params: those belong to the run)."""
+    now = load_settings(get_variable, {}, sweep)
+    stores = load_stores(get_variable(STORES_VARIABLE, None), connection_exists)
+    store = next((candidate for candidate in stores if candidate.name == store_name), None)
+    return store.settings(now) if store is not None else now
 
 
 LEDGER_ONLY = ("job_id",)  # kept in the audit ledger; the report does not need it
