@@ -254,16 +254,12 @@ def _mark_cancelled_earlier(
         detail = f"cancelled with {sender['tranid']}, which links the same Shopify order, by an earlier try"
         outcome.update(outcome=Outcome.CANCELLED_WITH_OTHER, refund=False, detail=f"{detail} at {state['cancelledAt']}")
         return
-    financial = state.get("displayFinancialStatus")
-    outcome["financial_status_after"] = financial
-    if _refunded_against_setting(outcome, financial, settings):
-        # The earlier try failed the order for this; a retry must not turn it into a success.
-        outcome.update(outcome=Outcome.FAILED, detail=f"cancelled by an earlier try, but {REFUNDED_AGAINST_SETTING}")
-        log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
+    # The earlier try failed the order if it came back refunded against the setting: a retry must too.
+    if _failed_for_refund(outcome, state, settings, "cancelled by an earlier try"):
         return
     outcome.update(
         outcome=Outcome.CANCELLED,
-        refund=financial == "REFUNDED",
+        refund=state.get("displayFinancialStatus") == "REFUNDED",
         detail=f"cancelled by an earlier try at {state['cancelledAt']}",
     )
 
@@ -282,16 +278,20 @@ def _refunded_against_setting(outcome: OrderOutcome, financial_after: str | None
 
 def _credit_unconfirmed(outcome: OrderOutcome, holder: Holder, state: dict[str, Any], settings: SyncSettings) -> None:
     """Another run's cancel that run never confirmed: its, unless it came back refunded against the setting."""
+    if not _failed_for_refund(outcome, state, settings, f"cancelled by {holder.describe()}"):
+        mark_cancelled_elsewhere(outcome, holder)
+
+
+def _failed_for_refund(outcome: OrderOutcome, state: dict[str, Any], settings: SyncSettings, cancelled: str) -> bool:
+    """Note how Shopify shows the cancelled order's money; True when it came back refunded against the setting
+    (the order then fails, loudly, with `cancelled`, what cancelled it, in its detail)."""
     financial = state.get("displayFinancialStatus")
-    if _refunded_against_setting(outcome, financial, settings):
-        outcome.update(
-            outcome=Outcome.FAILED,
-            financial_status_after=financial,
-            detail=f"cancelled by {holder.describe()}, but {REFUNDED_AGAINST_SETTING}",
-        )
-        log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
-        return
-    mark_cancelled_elsewhere(outcome, holder)
+    outcome["financial_status_after"] = financial
+    if not _refunded_against_setting(outcome, financial, settings):
+        return False
+    outcome.update(outcome=Outcome.FAILED, detail=f"{cancelled}, but {REFUNDED_AGAINST_SETTING}")
+    log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
+    return True
 
 
 def _respect_claims(
@@ -432,11 +432,7 @@ def _confirm(
 
 
 def _finish(outcome: OrderOutcome, state: dict[str, Any], settings: SyncSettings) -> None:
-    financial = state.get("displayFinancialStatus")
-    outcome["financial_status_after"] = financial
-    if _refunded_against_setting(outcome, financial, settings):
-        outcome.update(outcome=Outcome.FAILED, detail=f"cancelled, but {REFUNDED_AGAINST_SETTING}")
-        log.error("Order %s was refunded against the prevent-refund setting", outcome["gid"])
+    if _failed_for_refund(outcome, state, settings, "cancelled"):
         return
     refunded = " with refund" if outcome["refund"] else " without refund"
     outcome.update(outcome=Outcome.CANCELLED, detail=f"cancelled{refunded} at {state['cancelledAt']}")
