@@ -265,20 +265,32 @@ def test_a_cancel_shopify_has_not_carried_out_yet_keeps_its_claim_and_is_never_s
     assert [run_id for run_id, _ in cancelled_rows(ledger)] == ["run_a", "run_a"]  # the first try's claim, the retry
 
 
+PREVENTING = SyncSettings(cancel_enabled=True, prevent_refund=True)
+
+
+def prevent_refund_world(make_sandboxes, ledger_url):
+    """One paid order, planned with prevent-refund on: (sandboxes, ledger, decisions)."""
+    sandboxes = make_sandboxes(world=paid_world(1))
+    decisions = plan(sandboxes, {"settings": PREVENTING.to_dict(), "window": WINDOW})
+    return sandboxes, Ledger(ledger_url), decisions
+
+
+def refunded_meanwhile(store, gid: str, status: str) -> None:
+    """A person or an app refunds the order in Shopify, whatever the sync asked for."""
+    with store.lock:
+        store.get(int(gid.rsplit("/", 1)[1])).financial_status = status
+
+
 def test_another_runs_unconfirmed_cancel_that_came_back_refunded_fails_the_order(make_sandboxes, ledger_url):
     # Run A's cancel went through, A recorded it failed and had no try left; meanwhile the order was refunded.
     # Run B (prevent-refund on) finds it: A never checked the refund, so B fails the order, loudly.
-    settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
-    sandboxes = make_sandboxes(world=paid_world(1))
-    ledger = Ledger(ledger_url)
-    decisions = plan(sandboxes, {"settings": settings.to_dict(), "window": WINDOW})
-    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 4, 0), decisions[0], settings)
+    sandboxes, ledger, decisions = prevent_refund_world(make_sandboxes, ledger_url)
+    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 4, 0), decisions[0], PREVENTING)
     ledger.close_intent(row, "failed", "the cancel's reply was lost and Shopify still shows the order open")
     store = sandboxes.shopify.store
-    with store.lock:
-        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = "REFUNDED"
+    refunded_meanwhile(store, decisions[0]["gid"], "REFUNDED")
 
-    [outcome] = run_cancel(sandboxes, decisions, ledger, "run_b", settings=settings)
+    [outcome] = run_cancel(sandboxes, decisions, ledger, "run_b", settings=PREVENTING)
 
     assert (outcome["outcome"], outcome["detail"]) == (
         "failed",
@@ -291,20 +303,16 @@ def test_another_runs_unconfirmed_cancel_that_came_back_refunded_fails_the_order
 def test_a_refund_against_prevent_refund_fails_the_order(make_sandboxes, ledger_url, refunded):
     # Prevent-refund is on; while the cancel job runs, a person (or an app) refunds the order: the cancel went
     # through, but the money went back against the setting. The order fails, loudly, and its claim says cancelled.
-    settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
-    sandboxes = make_sandboxes(world=paid_world(1))
-    ledger = Ledger(ledger_url)
-    decisions = plan(sandboxes, {"settings": settings.to_dict(), "window": WINDOW})
+    sandboxes, ledger, decisions = prevent_refund_world(make_sandboxes, ledger_url)
     store = sandboxes.shopify.store
     store.hold_jobs()
     outcomes: list = []
     worker = threading.Thread(
-        target=lambda: outcomes.extend(run_cancel(sandboxes, decisions, ledger, "run_a", settings=settings))
+        target=lambda: outcomes.extend(run_cancel(sandboxes, decisions, ledger, "run_a", settings=PREVENTING))
     )
     worker.start()
     wait_until(lambda: store.cancel_calls, WAIT, "the cancel to reach Shopify")
-    with store.lock:
-        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = refunded
+    refunded_meanwhile(store, decisions[0]["gid"], refunded)
     store.finish_held_jobs()
     worker.join(WAIT)
 
@@ -324,19 +332,15 @@ def test_a_refund_against_prevent_refund_stays_a_failure_in_the_retry(make_sandb
     # Prevent-refund is on; the first try's cancel went through, and the order shows refunded (a person or an
     # app refunded it meanwhile). That try failed the order for it (or died first): the retry must fail it too,
     # not report the earlier try's cancel as a success, and send nothing.
-    settings = SyncSettings(cancel_enabled=True, prevent_refund=True)
-    sandboxes = make_sandboxes(world=paid_world(1))
-    ledger = Ledger(ledger_url)
-    decisions = plan(sandboxes, {"settings": settings.to_dict(), "window": WINDOW})
+    sandboxes, ledger, decisions = prevent_refund_world(make_sandboxes, ledger_url)
     assert decisions[0]["refund"] is False and decisions[0]["financial_status"] == "PAID"
-    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 1, 0), decisions[0], settings)
+    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 1, 0), decisions[0], PREVENTING)
     store = sandboxes.shopify.store
-    with store.lock:
-        store.get(int(decisions[0]["gid"].rsplit("/", 1)[1])).financial_status = "REFUNDED"
+    refunded_meanwhile(store, decisions[0]["gid"], "REFUNDED")
     if first_try == "recorded_it_failed":
         ledger.close_intent(row, "failed", "cancelled, but Shopify refunded it although prevent-refund is on")
 
-    [retry] = run_cancel(sandboxes, decisions, ledger, "run_a", try_number=2, settings=settings)
+    [retry] = run_cancel(sandboxes, decisions, ledger, "run_a", try_number=2, settings=PREVENTING)
 
     assert retry["outcome"] == "failed" and "although prevent-refund is on" in retry["detail"], retry
     assert (retry["financial_status"], retry["financial_status_after"]) == ("PAID", "REFUNDED")
