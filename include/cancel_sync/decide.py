@@ -110,6 +110,9 @@ def _classify(row: dict[str, Any], linked: dict[str, list[LinkedOrder]]) -> tupl
         return Decision.INVALID_LINK, row["problem"] or "no Shopify link"
     if row["billed"] is True:
         return Decision.BILLED_IN_NETSUITE, "closed in NetSuite, but billed (invoice or cash sale): not a cancellation"
+    held_itself = _held_by_itself(row, linked.get(row["gid"]))
+    if held_itself is not None:
+        return held_itself
     others = [order for order in linked.get(row["gid"], []) if order["id"] != int(row["id"])]
     holding = [order for order in others if not counts_as_canceled(order["status"], order["shipped"], order["billed"])]
     if holding:
@@ -129,6 +132,27 @@ def _classify(row: dict[str, Any], linked: dict[str, list[LinkedOrder]]) -> tupl
     if others:  # every one of them counts as canceled too
         reason += f"; {_named(others)} also canceled {_verb(others, 'link', 'links')} it: one cancel for all"
     return Decision.TO_CANCEL, reason
+
+
+def _held_by_itself(row: dict[str, Any], fresh: list[LinkedOrder] | None) -> tuple[Decision, str] | None:
+    """The NetSuite order as read just now with its links (None: they were not read): it must still link this
+    Shopify order and still count as canceled. Edited since it was extracted (reopened, billed, relinked), it
+    is not cancelled on the old reading."""
+    if fresh is None:
+        return None
+    own = next((order for order in fresh if order["id"] == int(row["id"])), None)
+    name = row["tranid"] or row["id"]
+    if own is None:
+        return Decision.INVALID_LINK, (
+            f"{name} no longer links {row['gid']} in NetSuite (its link changed since it was read); "
+            "the run that reads its new link takes it"
+        )
+    if counts_as_canceled(own["status"], own["shipped"], own["billed"]):
+        return None
+    now = describe(own["status"], own["shipped"], own["billed"])
+    if own["billed"]:
+        return Decision.BILLED_IN_NETSUITE, f"billed in NetSuite since it was read ({now}): not a cancellation"
+    return Decision.LINKED_TO_OPEN_ORDER, f"{name} itself is {now} in NetSuite now: it holds this Shopify order"
 
 
 def _named(orders: list[LinkedOrder]) -> str:

@@ -81,6 +81,27 @@ def test_an_order_re_entered_after_the_compare_step_stops_the_cancel(make_sandbo
     assert [c.order_id for c in sandboxes.shopify.store.cancel_calls] == [decisions[1]["gid"]]
 
 
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        ({"status": "B"}, "linked_to_open_order"),  # reopened: Pending Fulfillment again
+        ({"quantity_billed": {1: 1}, "status": "H"}, "billed_in_netsuite"),
+        ({"fields": {SETTINGS.link_field: "5899999999999"}}, "invalid_link"),  # now links another Shopify order
+    ],
+    ids=["reopened", "billed", "relinked"],
+)
+def test_an_order_edited_in_netsuite_between_compare_and_cancel_is_left_alone(make_sandboxes, edit, expected):
+    sandboxes = make_sandboxes(world=world_of("cancel_paid", count=2))
+    decisions = plan(sandboxes, RUN)
+    assert [d["decision"] for d in decisions] == ["to_cancel", "to_cancel"]
+    sandboxes.netsuite.store.update_sales_order(decisions[0]["id"], **edit)
+
+    outcomes = cancel(sandboxes, decisions)
+
+    assert [o["outcome"] for o in outcomes] == [expected, "cancelled"]
+    assert [c.order_id for c in sandboxes.shopify.store.cancel_calls] == [decisions[1]["gid"]]
+
+
 @pytest.mark.parametrize("api_version", ["2026-01", "2026-10"])
 def test_a_cancel_job_that_ends_without_cancelling_fails_at_once(make_sandboxes, api_version):
     # Jobs take a moment, so the first look finds the order open with its job still running; the next looks

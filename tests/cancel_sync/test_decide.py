@@ -128,10 +128,29 @@ def test_a_re_entered_order_holds_the_shopify_order_whatever_its_state_in_netsui
         decision = only(decide([record()], state(), linked((1, "C", False, False), (7, status, False, False)), False))
         assert decision["decision"] == Decision.LINKED_TO_OPEN_ORDER
         assert decision["reason"] == f"SO7 ({label}) still holds this Shopify order"
-    shipped = only(decide([record()], state(), linked((7, "H", True, False)), False))
+    shipped = only(decide([record()], state(), linked((1, "C", False, False), (7, "H", True, False)), False))
     assert shipped["reason"] == "SO7 (Closed, shipped) still holds this Shopify order"
-    billed = only(decide([record()], state(), linked((7, "H", False, True)), False))
+    billed = only(decide([record()], state(), linked((1, "C", False, False), (7, "H", False, True)), False))
     assert billed["reason"] == "SO7 (Closed, billed) still holds this Shopify order"
+
+
+def test_an_order_edited_in_netsuite_since_it_was_read_is_held_by_its_fresh_reading():
+    # The compare step or the re-check before sending reads every order linking the Shopify order, this one too.
+    cases = [
+        ((1, "B", False, False), Decision.LINKED_TO_OPEN_ORDER, "SO1 itself is Pending Fulfillment in NetSuite now"),
+        ((1, "H", True, False), Decision.LINKED_TO_OPEN_ORDER, "SO1 itself is Closed, shipped in NetSuite now"),
+        ((1, "H", False, True), Decision.BILLED_IN_NETSUITE, "billed in NetSuite since it was read (Closed, billed)"),
+        ((1, "C", False, False), Decision.TO_CANCEL, "canceled in NetSuite, open in Shopify"),
+    ]
+    for itself, expected, reason in cases:
+        decision = only(decide([record()], state(), linked(itself), False))
+        assert (decision["decision"], decision["refund"]) == (expected, expected == Decision.TO_CANCEL)
+        assert decision["reason"].startswith(reason), decision["reason"]
+    relinked = only(decide([record()], state(), linked((2, "C", False, False)), False))  # now links another order
+    assert relinked["decision"] == Decision.INVALID_LINK
+    assert relinked["reason"].startswith(f"SO1 no longer links {GID} in NetSuite")
+    not_read = only(decide([record()], state(), {}, False))  # links not read (no NetSuite client): as extracted
+    assert not_read["decision"] == Decision.TO_CANCEL
 
 
 def test_canceled_orders_sharing_a_shopify_order_all_decide_to_cancel_it_once():
@@ -161,7 +180,7 @@ netsuite_orders = st.lists(
 )
 
 orders = st.builds(
-    lambda link_ok, billed, exists, cancelled, financial, fulfillment, returns, others: (
+    lambda link_ok, billed, exists, cancelled, financial, fulfillment, returns, itself, others: (
         record(
             gid=GID if link_ok else None, problem=None if link_ok else "bad", **({"billed": True} if billed else {})
         ),
@@ -173,7 +192,7 @@ orders = st.builds(
         )
         if exists
         else {},
-        {GID: others},
+        {GID: ([itself] if itself else []) + others},
     ),
     st.booleans(),
     st.booleans(),
@@ -182,6 +201,19 @@ orders = st.builds(
     st.sampled_from(FINANCIAL),
     st.sampled_from(FULFILLMENT),
     st.sampled_from(RETURNS),
+    # The order itself as NetSuite shows it now: as extracted (canceled), edited since, or no longer linking it.
+    st.one_of(
+        st.none(),
+        st.fixed_dictionaries(
+            {
+                "id": st.just(1),
+                "tranid": st.just("SO1"),
+                "status": st.sampled_from("ABCDEFGH"),
+                "shipped": st.booleans(),
+                "billed": st.booleans(),
+            }
+        ),
+    ),
     netsuite_orders,
 )
 
@@ -193,7 +225,8 @@ def test_property_cancel_only_open_unshipped_orders_nothing_else_in_netsuite_hol
     shopify = states.get(GID)
     if decision["decision"] == Decision.TO_CANCEL:
         assert rec["gid"] and not rec.get("billed")
-        assert all(counts_as_canceled(other) for other in links[GID])
+        assert any(order["id"] == rec["id"] for order in links[GID])  # it still links the Shopify order
+        assert all(counts_as_canceled(order) for order in links[GID])  # itself and every other one
         assert shopify and shopify["cancelledAt"] is None
         assert FULFILLMENT_DECISIONS[shopify["displayFulfillmentStatus"]] == Decision.TO_CANCEL
         assert shopify["returnStatus"] == "NO_RETURN"
