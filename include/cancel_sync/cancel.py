@@ -227,10 +227,13 @@ def _apply_recheck(
         if outcome["decision"] != Decision.ALREADY_CANCELLED:
             continue
         winner = cancelled_by.get(outcome["gid"])
-        if winner is not None and (run_key is None or not winner.same_run(run_key)):
-            mark_cancelled_elsewhere(outcome, winner)  # another run's cancel: counted there, not here
-            continue
         state = states.get(outcome["gid"]) or {}
+        if winner is not None and (run_key is None or not winner.same_run(run_key)):
+            if winner.outcome == Outcome.CANCELLED:
+                mark_cancelled_elsewhere(outcome, winner)  # another run's cancel: counted there, not here
+            else:  # its claim, unconfirmed: its refund check may never run
+                _credit_unconfirmed(outcome, winner, state, settings)
+            continue
         sender = _sent_by_us(state, [o for o in wanted if o["gid"] == outcome["gid"]])
         if sender is not None:
             by_the_sync.append((outcome, state, sender))
@@ -336,6 +339,7 @@ def _settle_open_intents(
     cancelled_gids = {
         o["gid"] for sharing in in_doubt.values() for o in sharing if o["decision"] == Decision.ALREADY_CANCELLED
     }
+    claimed = in_doubt
     # Wait only where the re-check still says open; an order it found cancelled is settled already.
     in_doubt = {
         gid: sharing for gid, sharing in in_doubt.items() if any(o["outcome"] == Outcome.TO_CANCEL for o in sharing)
@@ -358,16 +362,17 @@ def _settle_open_intents(
             break
         sleep(delay)
         delay = min(delay * 2, 5.0)
-    # Still open: a cancel job Shopify has not run yet may still cancel it. Send nothing; its claim stays.
-    running = read_running_jobs(client, [open_jobs.get(gid) for gid in in_doubt])
-    for gid, sharing in in_doubt.items():
-        if open_jobs.get(gid) in running:
-            detail = (
-                f"Shopify has not run the cancel job {open_jobs[gid]} of {holders[gid].describe()} yet; nothing sent "
-                "(a later try re-checks it)"
-            )
-            for outcome in sharing:
-                outcome.update(outcome=Outcome.FAILED, detail=detail, in_doubt=True)
+    # Not cancelled: a cancel job Shopify has not run yet may still cancel it, whatever this try decided. Send
+    # nothing, keep its claim, and say so loudly (the order may be cancelled after all, even one no longer wanted).
+    running = read_running_jobs(client, [job for gid, job in open_jobs.items() if gid not in cancelled_gids])
+    for gid, sharing in claimed.items():
+        if gid in cancelled_gids or open_jobs.get(gid) not in running:
+            continue
+        pending = f"Shopify has not run the cancel job {open_jobs[gid]} of {holders[gid].describe()} yet"
+        for outcome in sharing:
+            now = "" if outcome["outcome"] == Outcome.TO_CANCEL else f", though now: {outcome['detail']}"
+            detail = f"{pending}; it may still cancel the order{now}; nothing sent (a later try re-checks it)"
+            outcome.update(outcome=Outcome.FAILED, detail=detail, in_doubt=True)
     for gid, row_ids in open_intents.items():
         if gid not in cancelled_gids and open_jobs.get(gid) in running:
             continue

@@ -2,8 +2,9 @@
 
 An order's intent row is its claim (ledger.py: one open intent per Shopify order). Before sending, the
 cancel step looks at the claims on its orders:
-- a claim of this run (an earlier try that died) or one older than LEASE (its try is long dead) is in
-  doubt: the step waits for Shopify's word on it and settles it (cancel.py), never resending blindly;
+- a claim of this run (an earlier try that died), one a finished try left in doubt (`accepted`: its cancel
+  unconfirmed), or one older than LEASE (its try is long dead) is in doubt: the step waits for Shopify's word
+  on it and settles it (cancel.py), never resending blindly;
 - a live claim of another run is waited for: when that run's cancel goes through, the order is
   `already_cancelled` "by run X (try n)"; when it does not, or the wait runs out, the order is left to
   that run (`cancelling_in_other_run`) and nothing is sent.
@@ -25,12 +26,13 @@ LEASE = timedelta(minutes=30)
 
 
 def split_claims(ledger: Ledger, run_key: RunKey, gids: list[str], now: datetime | None = None):
-    """(in doubt: claims of this run or past their lease, held elsewhere: live claims of other runs), by GID."""
+    """(in doubt: claims of this run, left in doubt, or past their lease; held elsewhere: live claims of other
+    runs), by GID."""
     now = now or datetime.now(UTC)
     in_doubt: dict[str, Holder] = {}
     elsewhere: dict[str, Holder] = {}
     for gid, holder in ledger.open_holders(gids).items():
-        if holder.same_run(run_key) or now - holder.recorded_at > LEASE:
+        if holder.same_run(run_key) or holder.left_in_doubt or now - holder.recorded_at > LEASE:
             in_doubt[gid] = holder
         else:
             elsewhere[gid] = holder

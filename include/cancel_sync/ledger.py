@@ -29,8 +29,8 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +39,9 @@ from include.cancel_sync.constants import LEDGER_CONN_ID
 from include.cancel_sync.records import Decision, Outcome
 
 _metadata = sa.MetaData()
+# How long a cancel job Shopify calls pending is waited for: Shopify runs them in seconds; no page says how long
+# it keeps a job (an old id may read as pending, or as nothing), so past this its order is judged by its state.
+JOB_TRUSTED = timedelta(hours=6)
 SETTLED_FOR_GOOD = (Outcome.CANCELLED, Outcome.CANCELLED_WITH_OTHER, Outcome.ALREADY_CANCELLED)
 # How a claim's row may close when its cancel was sent (riders' rows too): a failure may be a reply lost after
 # Shopify acted, or an unconfirmed cancel Shopify had accepted (its job id kept).
@@ -111,6 +114,13 @@ class Holder:
     try_number: int
     recorded_at: datetime
     row_id: int
+    # The row's outcome: None while its try runs, `accepted` once a finished try left its cancel in doubt.
+    outcome: str | None = field(default=None, compare=False)
+
+    @property
+    def left_in_doubt(self) -> bool:
+        """A finished try's claim on a cancel Shopify had not confirmed: nobody will report how it ends."""
+        return self.outcome == Outcome.ACCEPTED
 
     def describe(self) -> str:
         return f"run {self.run_id} (try {self.try_number})"
@@ -344,12 +354,14 @@ class Ledger:
         with self.engine.connect() as db:
             for start in range(0, len(gids), 500):
                 query = (
-                    sa.select(t.c.shopify_gid, t.c.dag_id, t.c.run_id, t.c.try_number, t.c.recorded_at, t.c.id)
+                    sa.select(
+                        t.c.shopify_gid, t.c.dag_id, t.c.run_id, t.c.try_number, t.c.recorded_at, t.c.id, t.c.outcome
+                    )
                     .where(t.c.shopify_gid.in_(gids[start : start + 500]), condition)
                     .order_by(rank, t.c.id)
                 )
-                for gid, dag_id, run_id, try_number, recorded_at, row_id in db.execute(query):
-                    found[gid] = Holder(dag_id, run_id, try_number, _utc(recorded_at), row_id)
+                for gid, dag_id, run_id, try_number, recorded_at, row_id, outcome in db.execute(query):
+                    found[gid] = Holder(dag_id, run_id, try_number, _utc(recorded_at), row_id, outcome)
         return found
 
     def open_intents(self, gids: Iterable[str]) -> dict[str, list[int]]:
@@ -367,14 +379,19 @@ class Ledger:
         return found
 
     def open_jobs(self, gids: Iterable[str]) -> dict[str, str]:
-        """Shopify GID → the cancel job of its open intent, where Shopify accepted the cancel and named one."""
+        """Shopify GID → the cancel job of its open intent, where Shopify accepted the cancel and named one, within
+        JOB_TRUSTED of the claim (an older job Shopify still calls pending is not waited for any more)."""
         t = ledger_table
         gids = list(dict.fromkeys(gids))
         found: dict[str, str] = {}
+        since = _now() - JOB_TRUSTED
         with self.engine.connect() as db:
             for start in range(0, len(gids), 500):
                 query = sa.select(t.c.shopify_gid, t.c.job_id).where(
-                    t.c.shopify_gid.in_(gids[start : start + 500]), sa.text(f"({_OPEN})"), t.c.job_id.is_not(None)
+                    t.c.shopify_gid.in_(gids[start : start + 500]),
+                    sa.text(f"({_OPEN})"),
+                    t.c.job_id.is_not(None),
+                    t.c.recorded_at >= since,
                 )
                 found.update((gid, job_id) for gid, job_id in db.execute(query))
         return found

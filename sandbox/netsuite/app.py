@@ -231,6 +231,8 @@ class NetSuiteApp(SandboxApp):
             return errors.concurrency_limit_exceeded().response()
         if kind == "http_401":
             return errors.invalid_login().response()
+        if kind == "internal_error":  # Shopify's GraphQL error shape; NetSuite's nearest reply is an HTTP 500
+            return errors.unexpected_error(500).response()
         return errors.unexpected_error(int(kind.removeprefix("http_"))).response()
 
     # --- control ----------------------------------------------------------------------------------

@@ -230,12 +230,14 @@ def cancel_try(sandboxes, decisions, ledger: Ledger, run_id: str, try_number: in
         confirm_timeout=0.5,
         ledger=ledger,
         run_key=RunKey(SYNC_DAG_ID, run_id, try_number, 0),
+        read_links=lambda gids: read_linked_orders(netsuite_client(sandboxes), settings.link_field, gids),
     )
 
 
 def test_a_cancel_shopify_has_not_carried_out_yet_keeps_its_claim_and_is_never_sent_again(make_sandboxes, ledger_url):
     # Shopify accepted the cancel, but its job has not run when the try gives up confirming. The next try, and
-    # another run, find the job still pending: they send nothing. Once it has run, the retry counts it.
+    # another run, find the job still pending: they send nothing, and fail the order (someone must know). Once
+    # it has run, the retry counts it.
     sandboxes = make_sandboxes(world=paid_world(1))
     ledger = Ledger(ledger_url)
     decisions = plan(sandboxes, RUN)
@@ -251,10 +253,9 @@ def test_a_cancel_shopify_has_not_carried_out_yet_keeps_its_claim_and_is_never_s
     assert set(ledger.open_intents([gid])) == {gid} and ledger.open_jobs([gid]) == {gid: first["job_id"]}
     [second] = cancel_try(sandboxes, decisions, ledger, "run_a", 2)
     [other_run] = cancel_try(sandboxes, decisions, ledger, "run_b", 1)
-    assert second["outcome"] == "failed" and second["detail"].startswith(
-        f"Shopify has not run the cancel job {first['job_id']} of run run_a (try 1) yet; nothing sent"
-    )
-    assert other_run["outcome"] == "cancelling_in_other_run"
+    pending = f"Shopify has not run the cancel job {first['job_id']} of run run_a (try 1) yet; it may still cancel"
+    for later in (second, other_run):  # run A's next try, and another run: A's finished try reports nothing more
+        assert later["outcome"] == "failed" and later["detail"].startswith(pending), later
     assert len(store.cancel_calls) == 1 and set(ledger.open_intents([gid])) == {gid}
 
     store.finish_held_jobs()
@@ -281,12 +282,36 @@ def refunded_meanwhile(store, gid: str, status: str) -> None:
         store.get(int(gid.rsplit("/", 1)[1])).financial_status = status
 
 
-def test_another_runs_unconfirmed_cancel_that_came_back_refunded_fails_the_order(make_sandboxes, ledger_url):
-    # Run A's cancel went through, A recorded it failed and had no try left; meanwhile the order was refunded.
-    # Run B (prevent-refund on) finds it: A never checked the refund, so B fails the order, loudly.
+def test_a_cancel_pending_in_shopify_for_an_order_edited_since_keeps_its_claim_and_fails_loudly(
+    make_sandboxes, ledger_url
+):
+    # Try 1's cancel is accepted, its job still pending; then the NetSuite order is reopened. Try 2 no longer
+    # wants it cancelled, but Shopify may still cancel it: the claim stays, the order fails, nothing is sent.
+    sandboxes = make_sandboxes(world=paid_world(1))
+    ledger = Ledger(ledger_url)
+    decisions = plan(sandboxes, RUN)
+    store = sandboxes.shopify.store
+    store.hold_jobs()
+    [first] = cancel_try(sandboxes, decisions, ledger, "run_a", 1)
+    sandboxes.netsuite.store.update_sales_order(decisions[0]["id"], status="B")
+
+    [second] = cancel_try(sandboxes, decisions, ledger, "run_a", 2)
+
+    assert second["outcome"] == "failed"
+    assert "it may still cancel the order, though now: SO" in second["detail"], second["detail"]
+    assert "Pending Fulfillment" in second["detail"]
+    assert ledger.open_jobs([decisions[0]["gid"]]) == {decisions[0]["gid"]: first["job_id"]}
+    assert len(store.cancel_calls) == 1
+
+
+@pytest.mark.parametrize("closed_as", ["accepted", "failed"])
+def test_another_runs_unconfirmed_cancel_that_came_back_refunded_fails_the_order(make_sandboxes, ledger_url, closed_as):
+    # Run A's cancel went through unconfirmed, and A had no try left: its last try left the claim in doubt
+    # (accepted), or, before claims were kept, recorded it failed. Meanwhile the order was refunded. Run B
+    # (prevent-refund on) finds it: A never checked the refund, so B fails the order, loudly.
     sandboxes, ledger, decisions = prevent_refund_world(make_sandboxes, ledger_url)
-    row, _ = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 4, 0), decisions[0], PREVENTING)
-    ledger.close_intent(row, "failed", "the cancel's reply was lost and Shopify still shows the order open")
+    row, sent = send_as(sandboxes, ledger, RunKey(SYNC_DAG_ID, "run_a", 4, 0), decisions[0], PREVENTING)
+    ledger.close_intent(row, closed_as, "Shopify accepted the cancel but did not finish it", sent["job_id"])
     store = sandboxes.shopify.store
     refunded_meanwhile(store, decisions[0]["gid"], "REFUNDED")
 
@@ -297,6 +322,7 @@ def test_another_runs_unconfirmed_cancel_that_came_back_refunded_fails_the_order
         "cancelled by run run_a (try 4), but Shopify refunded it although prevent-refund is on",
     )
     assert len(store.cancel_calls) == 1
+    assert ledger.open_intents([decisions[0]["gid"]]) == {}  # A's claim is settled: the cancel went through
 
 
 @pytest.mark.parametrize("refunded", ["REFUNDED", "PARTIALLY_REFUNDED"])
