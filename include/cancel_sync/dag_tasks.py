@@ -114,7 +114,7 @@ def cancel_tasks(sweep: bool = False) -> None:
         _label_batch(tasks.batch_label(run, decisions))
         key = RunKey(dag_run.dag_id, dag_run.run_id, ti.try_number, ti.map_index)
         get_variable = lambda name, default: Variable.get(name, default=default)  # noqa: E731
-        settings_now = functools.partial(tasks.current_settings, get_variable, connection_exists, sweep)
+        settings_now = functools.partial(tasks.current_settings, get_variable, connection_exists)
         with bad_settings_fail_at_once():  # a Variable made invalid since the run began
             outcomes = tasks.cancel(
                 shopify_client,

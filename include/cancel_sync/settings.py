@@ -182,6 +182,16 @@ def load_settings(
     return SyncSettings(**values)
 
 
+# The settings that guard money: read again by each cancel task (as_strict_as).
+MONEY_SETTINGS = ("cancel_enabled", "prevent_refund")
+
+
+def load_money_settings(get_variable: Callable[[str, Any], Any]) -> SyncSettings:
+    """Only the Variables that guard money, as they are now (the rest at their defaults)."""
+    values = {key: _VARIABLES[key][2](_VARIABLES[key][0], get_variable(*_VARIABLES[key][:2])) for key in MONEY_SETTINGS}
+    return SyncSettings(**values)
+
+
 def as_strict_as(settings: SyncSettings, now: SyncSettings) -> SyncSettings:
     """The run's settings, made as strict as the merchant's settings are now: a task retried (or cleared by
     hand, days later) after the cancel toggle was switched off sends nothing, after prevent-refund was switched

@@ -47,7 +47,7 @@ from include.cancel_sync.records import Decision, OrderOutcome, Outcome
 from include.cancel_sync.report.files import ReportFiles
 from include.cancel_sync.report.record_urls import RecordUrls
 from include.cancel_sync.report.summary import RunSummary, format_report
-from include.cancel_sync.settings import SettingsError, SyncSettings, as_strict_as, load_settings
+from include.cancel_sync.settings import SettingsError, SyncSettings, as_strict_as, load_money_settings, load_settings
 from include.cancel_sync.shopify.client import ShopifyClient
 from include.cancel_sync.shopify.order_states import read_order_states
 from include.cancel_sync.stores import Store, load_stores, run_stores
@@ -276,12 +276,12 @@ def cancel(
     read_links = None
     if store is not None:
         settings = store.settings(settings)
-        if settings_now is not None:
-            stricter = as_strict_as(settings, settings_now(store.name))
-            if stricter != settings:
-                log.warning("Store %s: settings changed since the run began; cancelling as they are now", store.name)
-            settings = stricter
         if any(record["decision"] == Decision.TO_CANCEL for record in records):
+            if settings_now is not None:
+                stricter = as_strict_as(settings, settings_now(store.name))
+                if stricter != settings:
+                    log.warning("Store %s: money settings changed since the run began; obeying them", store.name)
+                settings = stricter
             client = _client(shopify_clients, store.shopify_conn_id)
             read_links = functools.partial(read_linked_orders, _client(netsuite_clients), settings.link_field)
     outcomes = cancel_batch(
@@ -301,13 +301,10 @@ def cancel(
 
 
 def current_settings(
-    get_variable: Callable[[str, Any], Any],
-    connection_exists: Callable[[str], bool] | None,
-    sweep: bool,
-    store_name: str,
+    get_variable: Callable[[str, Any], Any], connection_exists: Callable[[str], bool] | None, store_name: str
 ) -> SyncSettings:
-    """A store's settings as the Variables say now (no params: those belong to the run)."""
-    now = load_settings(get_variable, {}, sweep)
+    """A store's money settings as the Variables say now (the others, and params, belong to the run)."""
+    now = load_money_settings(get_variable)
     stores = load_stores(get_variable(STORES_VARIABLE, None), connection_exists)
     store = next((candidate for candidate in stores if candidate.name == store_name), None)
     return store.settings(now) if store is not None else now

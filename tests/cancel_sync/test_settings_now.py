@@ -25,7 +25,7 @@ def cancel_with_variables_now(sandboxes, run_settings: SyncSettings, variables: 
     decisions = plan(sandboxes, run)
     assert len(decisions) == 3 and all(d["decision"] == "to_cancel" for d in decisions)
     assert all(d["refund"] is not run_settings.prevent_refund for d in decisions)  # as the run's settings said
-    now = functools.partial(tasks.current_settings, lambda name, default: variables.get(name, default), None, False)
+    now = functools.partial(tasks.current_settings, lambda name, default: variables.get(name, default), None)
     return tasks.cancel(shopify_client(sandboxes), netsuite_client(sandboxes), run, decisions, settings_now=now)
 
 
